@@ -1,0 +1,14 @@
+import { Command } from 'commander';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerServe } from './commands/serve.ts';
+import { fail } from './util.ts';
+
+const program = new Command('onegrid')
+  .description('OneGrid — an open city operations platform (一网统管)')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (s, write) => write(s) });
+
+registerServe(program);
+registerMigrate(program);
+
+program.parseAsync(process.argv).catch(fail);

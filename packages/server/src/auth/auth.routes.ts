@@ -1,0 +1,67 @@
+import { roles } from '@onegrid/domain';
+import { Type } from '@sinclair/typebox';
+import { type App, principalOf } from '../http/app.ts';
+import { errors } from '../http/schemas.ts';
+import type { AuthService } from './auth.service.ts';
+
+export const UserSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    username: Type.String(),
+    displayName: Type.String(),
+    role: Type.Union(roles.map((r) => Type.Literal(r))),
+    scopeCode: Type.String({ description: 'The area the user sees: city, district or street code' }),
+    departmentCode: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: 'User' },
+);
+
+export function authRoutes(app: App, auth: AuthService) {
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in; returns a bearer token',
+        security: [],
+        body: Type.Object({
+          username: Type.String({ minLength: 1, maxLength: 64 }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+        }),
+        response: {
+          200: Type.Object({ token: Type.String(), expiresAt: Type.String(), user: Type.Ref('User') }),
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const r = await auth.login(request.body.username, request.body.password);
+      return { token: r.token, expiresAt: r.expiresAt.toISOString(), user: r.user };
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The logged-in user',
+        response: { 200: Type.Ref('User'), ...errors(401) },
+      },
+    },
+    async (request) => principalOf(request),
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null(), ...errors(401) } },
+    },
+    async (request, reply) => {
+      const token = request.headers.authorization?.slice(7).trim();
+      if (token) await auth.logout(token);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,79 @@
+import path from 'node:path';
+
+/**
+ * Configuration is read once at boot from the environment, every problem is listed at once,
+ * and the rest of the code gets a typed object. `.env.example` documents each variable.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** Server mode when set: a PostgreSQL 15+ with PostGIS 3. */
+  databaseUrl: string | undefined;
+  /** Embedded mode: where PGlite keeps its data and where attachments go. */
+  dataDir: string;
+  /** External MQTT broker (server mode); the embedded broker is used when unset. */
+  mqttUrl: string | undefined;
+  mqttPort: number;
+  logLevel: string;
+  logPretty: boolean;
+  /** Folder of public Shanghai data used by the demo seed and imports when present. */
+  sharedDataDir: string;
+  sessionHours: number;
+  webDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min = 0, max = 65535): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = env[name];
+    if (!raw) return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) {
+        problems.push(`${name} must use ${protocols.join(' or ')}, got "${u.protocol}"`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL: "${raw}"`);
+    }
+    return raw;
+  };
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`,
+    );
+  }
+  const config: Config = {
+    port: int('PORT', 8080),
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(env.ONEGRID_DATA_DIR ?? path.join(process.cwd(), '.onegrid')),
+    mqttUrl: url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
+    mqttPort: int('ONEGRID_MQTT_PORT', 1883),
+    logLevel,
+    logPretty: env.LOG_PRETTY ? env.LOG_PRETTY === '1' : Boolean(process.stdout.isTTY),
+    sharedDataDir: path.resolve(env.ONEGRID_SHARED_DATA ?? path.join(repoRoot, '..', 'shared', 'data')),
+    sessionHours: int('ONEGRID_SESSION_HOURS', 12, 1, 24 * 30),
+    webDir: path.resolve(env.ONEGRID_WEB_DIR ?? path.join(repoRoot, 'packages', 'web', 'dist')),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

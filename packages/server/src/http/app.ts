@@ -1,0 +1,165 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Role } from '@onegrid/domain';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { AuthService, Principal } from '../auth/auth.service.ts';
+import { AppError } from '../errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Routes open without a login (health, login, public reporting, Open311). */
+    public?: boolean;
+  }
+}
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface AppOptions {
+  logger: FastifyBaseLogger;
+  auth: AuthService;
+  /** Built web app to serve at `/`, when present. */
+  webDir?: string;
+  bodyLimit?: number;
+}
+
+/** The caller, or 401. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AppError('unauthenticated', 'Log in first');
+  return request.principal;
+}
+
+/** The caller if their role is one of `allowed`, else 403. */
+export function requireRole(request: FastifyRequest, ...allowed: Role[]): Principal {
+  const p = principalOf(request);
+  if (!allowed.includes(p.role)) {
+    throw new AppError('forbidden', `This needs one of the roles ${allowed.join(', ')}; you are ${p.role}`);
+  }
+  return p;
+}
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('principal', undefined);
+
+  await app.register(fastifySwagger, {
+    // Shared schemas appear in the document under their own $id (Error, User, Case …).
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'OneGrid API',
+        version: '1',
+        description:
+          'OneGrid — an open city operations platform (一网统管). Bearer token from /api/v1/auth/login.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      request.principal = await options.auth.authenticate(header.slice(7).trim());
+    } else if (typeof (request.query as { access_token?: unknown })?.access_token === 'string') {
+      // EventSource cannot send headers: the SSE stream takes the token as a query parameter.
+      request.principal = await options.auth.authenticate(
+        (request.query as { access_token: string }).access_token,
+      );
+    }
+    const url = request.url;
+    const isApi = url.startsWith('/api/v1/');
+    if (isApi && !request.routeOptions.config?.public && !request.principal) {
+      throw new AppError(
+        'unauthenticated',
+        header ? 'Your session has expired; log in again' : 'Log in first',
+      );
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.status(error.status).send({
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details !== undefined ? { details: error.details } : {}),
+        },
+      });
+    }
+    const e = error as { validation?: unknown; statusCode?: number; code?: string; message: string };
+    if (e.validation) {
+      return reply.status(400).send({
+        error: { code: 'validation_failed', message: e.message, details: e.validation },
+      });
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      const code =
+        e.statusCode === 413
+          ? 'payload_too_large'
+          : e.statusCode === 415
+            ? 'unsupported_media_type'
+            : e.statusCode === 404
+              ? 'not_found'
+              : 'bad_request';
+      return reply.status(e.statusCode).send({ error: { code, message: e.message } });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send({
+      error: {
+        code: 'internal',
+        message: 'Something went wrong on our side',
+        details: { requestId: request.id },
+      },
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || request.url.startsWith('/open311/') || !options.webDir) {
+      return reply
+        .status(404)
+        .send({
+          error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
+        });
+    }
+    // The web app routes on the client: every other path gets index.html.
+    return reply.sendFile('index.html');
+  });
+
+  if (options.webDir && fs.existsSync(`${options.webDir}/index.html`)) {
+    await app.register(fastifyStatic, {
+      root: options.webDir,
+      prefix: '/',
+      wildcard: false,
+      index: 'index.html',
+    });
+  } else {
+    options.webDir = undefined;
+  }
+
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
+    app.swagger(),
+  );
+
+  return app;
+}
