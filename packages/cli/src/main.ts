@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBench } from './commands/bench.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
 import { fail } from './util.ts';
@@ -10,5 +11,6 @@ const program = new Command('onegrid')
 
 registerServe(program);
 registerMigrate(program);
+registerBench(program);
 
 program.parseAsync(process.argv).catch(fail);

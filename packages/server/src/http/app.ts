@@ -136,11 +136,9 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/api/') || request.url.startsWith('/open311/') || !options.webDir) {
-      return reply
-        .status(404)
-        .send({
-          error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
-        });
+      return reply.status(404).send({
+        error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
+      });
     }
     // The web app routes on the client: every other path gets index.html.
     return reply.sendFile('index.html');
