@@ -6,12 +6,14 @@ export default defineConfig({
       {
         test: {
           name: 'domain',
+          sequence: { groupOrder: 0 },
           include: ['packages/domain/src/**/*.test.ts'],
         },
       },
       {
         test: {
           name: 'server',
+          sequence: { groupOrder: 1 },
           include: ['packages/server/{src,test}/**/*.test.ts', 'packages/cli/{src,test}/**/*.test.ts'],
           globalSetup: ['packages/server/test/global-setup.ts'],
           testTimeout: 60_000,
@@ -24,6 +26,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['e2e/**/*.test.ts'],
           globalSetup: ['packages/server/test/global-setup.ts'],
           testTimeout: 120_000,

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench.ts';
+import { registerImport } from './commands/import.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerSeed } from './commands/seed.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSimulate } from './commands/simulate.ts';
 import { fail } from './util.ts';
 
 const program = new Command('onegrid')
@@ -11,6 +14,9 @@ const program = new Command('onegrid')
 
 registerServe(program);
 registerMigrate(program);
+registerSeed(program);
+registerImport(program);
+registerSimulate(program);
 registerBench(program);
 
 program.parseAsync(process.argv).catch(fail);

@@ -14,12 +14,21 @@ export interface Config {
   /** External MQTT broker (server mode); the embedded broker is used when unset. */
   mqttUrl: string | undefined;
   mqttPort: number;
+  /** Days of raw readings kept (whole daily partitions are dropped after that). */
+  readingsRetentionDays: number;
+  /** Days of 1-hour rollups kept; 1-minute rollups follow the raw retention. */
+  rollupRetentionDays: number;
+  /** Messages a second one device may send; the rest is dropped and counted. */
+  ingestDeviceRate: number;
   logLevel: string;
   logPretty: boolean;
   /** Folder of public Shanghai data used by the demo seed and imports when present. */
   sharedDataDir: string;
   sessionHours: number;
   webDir: string;
+  /** Where uploaded photos are kept (on disk in every mode). */
+  attachmentsDir: string;
+  maxUploadBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -68,12 +77,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.ONEGRID_DATA_DIR ?? path.join(process.cwd(), '.onegrid')),
     mqttUrl: url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
     mqttPort: int('ONEGRID_MQTT_PORT', 1883),
+    readingsRetentionDays: int('ONEGRID_READINGS_RETENTION_DAYS', 90, 1, 36500),
+    rollupRetentionDays: int('ONEGRID_ROLLUP_RETENTION_DAYS', 730, 1, 36500),
+    ingestDeviceRate: int('ONEGRID_INGEST_DEVICE_RATE', 50, 1, 1_000_000),
     logLevel,
     logPretty: env.LOG_PRETTY ? env.LOG_PRETTY === '1' : Boolean(process.stdout.isTTY),
     sharedDataDir: path.resolve(env.ONEGRID_SHARED_DATA ?? path.join(repoRoot, '..', 'shared', 'data')),
     sessionHours: int('ONEGRID_SESSION_HOURS', 12, 1, 24 * 30),
     webDir: path.resolve(env.ONEGRID_WEB_DIR ?? path.join(repoRoot, 'packages', 'web', 'dist')),
+    attachmentsDir: '',
+    maxUploadBytes: int('ONEGRID_MAX_UPLOAD_MB', 10, 1, 200) * 1024 * 1024,
   };
+  config.attachmentsDir = path.resolve(
+    env.ONEGRID_ATTACHMENTS_DIR ?? path.join(config.dataDir, 'attachments'),
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,8 +1,24 @@
+export { assessmentService } from './assessment/assessment.service.ts';
+export { loadCategoryCatalogue } from './categories/catalogue.ts';
 export * from './config.ts';
 export * from './db/db.ts';
 export * from './db/migrate.ts';
 export * from './db/open.ts';
-export { DataDirLockedError } from './db/pglite.ts';
+export { DataDirLockedError, openPglite } from './db/pglite.ts';
 export * from './errors.ts';
+export * from './geo/index.ts';
+export * from './import/index.ts';
+export { BrokerPortInUseError, telemetryTopic } from './iot/broker.ts';
+export { createIot, type Iot, type IotRole, startIot } from './iot/iot.ts';
 export * from './logger.ts';
+export {
+  demoAccounts,
+  formatDemoAccounts,
+  prepareCity,
+  type SeedDemoOptions,
+  type SeedDemoResult,
+  seedDemo,
+} from './seed/demo.ts';
+export { startDemoLoop } from './seed/demo-loop.ts';
+export { makeLoopCity, square } from './seed/loop-city.factory.ts';
 export * from './server.ts';

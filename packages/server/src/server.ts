@@ -3,25 +3,56 @@
  * the routes. `onegrid serve` and the HTTP tests both build the server here.
  */
 
+import os from 'node:os';
+import path from 'node:path';
+import { assessmentRoutes } from './assessment/assessment.routes.ts';
+import { attachmentRoutes } from './attachments/attachment.routes.ts';
+import { attachmentService } from './attachments/attachment.service.ts';
 import { authRepository } from './auth/auth.repository.ts';
 import { authRoutes, UserSchema } from './auth/auth.routes.ts';
 import { authService } from './auth/auth.service.ts';
+import { type Cases, createCases } from './cases/cases.module.ts';
+import { categoriesRepository } from './categories/categories.repository.ts';
+import { categoriesRoutes } from './categories/categories.routes.ts';
+import { categoriesService } from './categories/categories.service.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
+import { type EventBus, startEventBus } from './events/outbox.ts';
+import { streamRoutes } from './events/stream.routes.ts';
+import { createGeo } from './geo/geo.module.ts';
+import type { GeoService } from './geo/geo.service.ts';
 import { type App, createApp } from './http/app.ts';
 import { ErrorBody } from './http/schemas.ts';
+import { type AlarmCases, startAlarmCases } from './iot/alarm-cases.ts';
+import { createIot, type Iot, type IotConfig, iotRoutes } from './iot/iot.ts';
 import type { Logger } from './logger.ts';
+import { open311Routes } from './open311/open311.routes.ts';
+import { open311Service } from './open311/open311.service.ts';
+import { publicRoutes } from './public/public.routes.ts';
+import { publicService } from './public/public.service.ts';
 import { healthRoutes } from './system/health.routes.ts';
 
 export interface ServerDeps {
   db: Db;
   log: Logger;
-  config: Pick<Config, 'sessionHours' | 'webDir'>;
+  config: Pick<Config, 'sessionHours' | 'webDir'> &
+    Partial<Pick<Config, 'attachmentsDir' | 'maxUploadBytes'>> &
+    Partial<IotConfig>;
   clock?: () => Date;
 }
 
 export interface Server {
   app: App;
+  /** Devices, readings, rules, alarms: shared with the ingest role (`startIot`). */
+  iot: Iot;
+  /** Locate and its index: call `geo.refresh()` after writing areas or grids in this process. */
+  geo: GeoService;
+  /** The closed loop: case service, loop settings, deadline scheduler. */
+  cases: Cases;
+  /** Committed events (outbox), as the SSE stream sees them. */
+  bus: EventBus;
+  /** Alarm → case: files cases for alarms, closes them when the device recovers. */
+  alarmCases: AlarmCases;
   close(): Promise<void>;
 }
 
@@ -37,13 +68,43 @@ export async function buildServer({
   app.addSchema(UserSchema);
 
   authRoutes(app, auth);
-  healthRoutes(app, { db, broker: () => ({ mode: 'off', connected: false }), startedAt: new Date() });
+  categoriesRoutes(app, categoriesService({ categories: categoriesRepository(db) }));
+  const geo = createGeo({ db, log });
+  geo.mount(app);
+  const bus = startEventBus(db, {
+    onError: (e) => log.warn({ err: e, category: 'events' }, 'outbox poll failed'),
+  });
+  streamRoutes(app, bus);
+  const iot = await createIot({ db, log, clock, config, onEventsCommitted: () => bus.nudge() });
+  iotRoutes(app, iot);
+  const attachments = attachmentService({
+    db,
+    dir: config.attachmentsDir ?? path.join(os.tmpdir(), `onegrid-attachments-${process.pid}`),
+    maxBytes: config.maxUploadBytes ?? 10 * 1024 * 1024,
+  });
+  await attachmentRoutes(app, attachments);
+  const cases = await createCases(app, { db, log, clock, geo: geo.service, bus });
+  const alarmCases = startAlarmCases({ db, log, clock, alarms: iot.alarms, cases: cases.service });
+  await open311Routes(app, open311Service({ db, cases: cases.service, clock }));
+  await publicRoutes(app, publicService({ db, cases: cases.service, attachments }));
+  assessmentRoutes(app, { db, clock });
+  healthRoutes(app, { db, broker: () => iot.brokerState(), startedAt: new Date() });
 
   await app.ready();
   return {
     app,
+    iot,
+    geo: geo.service,
+    cases,
+    bus,
+    alarmCases,
     async close() {
       await app.close();
+      await alarmCases.close();
+      await cases.close();
+      await bus.close();
+      await geo.close();
+      await iot.close();
     },
   };
 }

@@ -8,6 +8,15 @@ export function registerBenchmark(name: string, load: () => Promise<Benchmark>) 
   benchmarks[name] = load;
 }
 
+registerBenchmark('import', async () => (await import('../bench/import.bench.ts')).importBenchmark);
+registerBenchmark('cases', async () => (await import('../bench/cases.bench.ts')).casesBenchmark);
+registerBenchmark(
+  'assessment',
+  async () => (await import('../bench/assessment.bench.ts')).assessmentBenchmark,
+);
+registerBenchmark('ingest', async () => (await import('../bench/ingest.bench.ts')).ingestBenchmark);
+registerBenchmark('locate', () => import('../bench/locate.bench.ts').then((m) => m.default));
+
 export function registerBench(program: Command) {
   program
     .command('bench [name]')
@@ -15,6 +24,8 @@ export function registerBench(program: Command) {
       `run benchmarks (${Object.keys(benchmarks).join(', ') || 'none yet'}); all when no name is given`,
     )
     .allowUnknownOption(true)
+    // `--rows 50000`: the value of a benchmark's own option is an extra argument to commander.
+    .allowExcessArguments(true)
     .action(async (name: string | undefined, _opts: unknown, cmd: Command) => {
       const names = name ? [name] : Object.keys(benchmarks);
       for (const n of names) {

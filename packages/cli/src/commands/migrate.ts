@@ -1,4 +1,4 @@
-import { loadConfig, migrate, openDatabase } from '@onegrid/server';
+import { loadCategoryCatalogue, loadConfig, migrate, openDatabase } from '@onegrid/server';
 import type { Command } from 'commander';
 
 export function registerMigrate(program: Command) {
@@ -11,6 +11,10 @@ export function registerMigrate(program: Command) {
       try {
         const applied = await migrate(db, (m) => console.log(m));
         console.log(applied.length ? `applied ${applied.length} migration(s)` : 'schema is up to date');
+        const catalogue = await loadCategoryCatalogue(db);
+        console.log(
+          `category catalogue: ${catalogue.rows} rows (${catalogue.inserted} added, ${catalogue.updated} updated)`,
+        );
       } finally {
         await db.close();
       }

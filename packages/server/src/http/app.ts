@@ -55,6 +55,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 1_048_576,
     genReqId: () => crypto.randomUUID(),
+    // SSE streams stay open; closing the server must not wait for them.
+    forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

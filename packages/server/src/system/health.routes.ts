@@ -33,6 +33,11 @@ export function healthRoutes(app: App, { db, broker, startedAt }: HealthDeps) {
               connected: Type.Boolean(),
               url: Type.Optional(Type.String()),
             }),
+            demo: Type.Boolean({
+              description:
+                'Demo data is loaded: the demo accounts exist (the login page lists them). Public by design: ' +
+                'a demo installation publishes its accounts anyway.',
+            }),
           }),
         },
       },
@@ -40,8 +45,15 @@ export function healthRoutes(app: App, { db, broker, startedAt }: HealthDeps) {
     async () => {
       let ok = true;
       let postgis: string | undefined;
+      let demo = false;
       try {
         postgis = (await db.query<{ v: string }>('SELECT postgis_lib_version() AS v')).rows[0]?.v;
+        demo =
+          (
+            await db.query<{ demo: boolean }>(
+              'SELECT EXISTS (SELECT 1 FROM users WHERE demo AND active) AS demo',
+            )
+          ).rows[0]?.demo === true;
       } catch {
         ok = false;
       }
@@ -52,6 +64,7 @@ export function healthRoutes(app: App, { db, broker, startedAt }: HealthDeps) {
         uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
         database: { engine: db.engine, ok, ...(postgis ? { postgis } : {}) },
         broker: b,
+        demo,
       };
     },
   );

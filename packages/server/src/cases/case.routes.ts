@@ -1,0 +1,290 @@
+import {
+  allowedActions,
+  type CaseRulesConfig,
+  deadlineState,
+  defaultDuplicateOptions,
+  haversineMeters,
+  whoActsNext,
+} from '@onegrid/domain';
+import { Type } from '@sinclair/typebox';
+import type { Principal } from '../auth/auth.service.ts';
+import { type App, principalOf } from '../http/app.ts';
+import { errors } from '../http/schemas.ts';
+import type { CaseRepository, CaseRow } from './case.repository.ts';
+import { ActionBody, actionParam, type CaseJson, ReportBody } from './case.schema.ts';
+import { actorOf, type CaseService, type DuplicateHit } from './case.service.ts';
+import { reviveSnapshot } from './snapshot.ts';
+
+/** Personal data is masked (脱敏) in every answer: 13812345678 → 138****5678. */
+export function maskContact(v: string | null): string | null {
+  if (!v) return v;
+  if (/^\+?\d{7,}$/.test(v)) return `${v.slice(0, 3)}****${v.slice(-4)}`;
+  const at = v.indexOf('@');
+  if (at > 0) return `${v[0]}***${v.slice(at)}`;
+  return `${v.slice(0, 1)}***`;
+}
+
+export function toCaseJson(row: CaseRow, now: Date): CaseJson {
+  return {
+    id: row.id,
+    number: row.number,
+    status: row.status as CaseJson['status'],
+    pending: row.pending,
+    version: row.version,
+    source: row.source as CaseJson['source'],
+    category: row.categoryCode,
+    categoryName: row.categoryName,
+    urgency: row.urgency,
+    description: row.description,
+    address: row.address,
+    location: { lng: row.lng, lat: row.lat },
+    unitGridCode: row.unitGridCode,
+    dutyGridCode: row.dutyGridCode,
+    communityCode: row.communityCode,
+    streetCode: row.streetCode,
+    districtCode: row.districtCode,
+    areaClass: row.areaClass,
+    departmentCode: row.departmentCode,
+    departmentName: row.departmentName,
+    reporterName: row.reporterName,
+    reporterContact: maskContact(row.reporterContact),
+    deviceId: row.deviceId,
+    externalIds: row.externalIds ?? {},
+    mergedInto: row.mergedInto,
+    deadline:
+      row.currentStep && row.dueAt && row.warnAt
+        ? {
+            step: row.currentStep,
+            dueAt: new Date(row.dueAt).toISOString(),
+            warnAt: new Date(row.warnAt).toISOString(),
+            state: deadlineState(
+              {
+                startedAt: new Date(row.createdAt),
+                dueAt: new Date(row.dueAt),
+                warnAt: new Date(row.warnAt),
+              },
+              now,
+            ),
+          }
+        : null,
+    closeType: row.closeType as CaseJson['closeType'],
+    closedAt: row.closedAt ? new Date(row.closedAt).toISOString() : null,
+    createdAt: new Date(row.createdAt).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+export interface CaseRoutesDeps {
+  cases: CaseService;
+  repo: CaseRepository;
+  clock: () => Date;
+  config: () => CaseRulesConfig;
+}
+
+export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesDeps) {
+  async function detail(row: CaseRow, p: Principal, duplicates?: DuplicateHit[]): Promise<CaseJson> {
+    const snapshot = reviveSnapshot(row.snapshot);
+    const proposal =
+      row.status === 'filed' || row.status === 'dispatched'
+        ? await cases.propose(row.categoryCode, row.areaCode)
+        : undefined;
+    const timeline = await cases.timeline(row.id);
+    return {
+      ...toCaseJson(row, clock()),
+      allowedActions: allowedActions(snapshot, actorOf(p), config()),
+      nextActors: Object.keys(whoActsNext(snapshot, config())),
+      proposal: proposal
+        ? {
+            departmentCode: proposal.departmentCode,
+            departmentName: proposal.departmentName,
+            autoDispatch: proposal.autoDispatch,
+            rule: { id: proposal.ruleId, ...proposal.rule },
+          }
+        : null,
+      timeline: timeline.map((e) => ({
+        ...e,
+        at: new Date(e.at).toISOString(),
+        location: e.lng === null || e.lat === null ? null : { lng: e.lng, lat: e.lat },
+      })),
+      ...(duplicates ? { duplicates } : {}),
+    };
+  }
+
+  app.post(
+    '/api/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Report a problem (上报). With an idempotencyKey a retry returns the first case (200).',
+        body: ReportBody,
+        response: { 200: Type.Ref('Case'), 201: Type.Ref('Case'), ...errors(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const r = await cases.report(request.body, p);
+      return reply.status(r.replayed ? 200 : 201).send(await detail(r.case, p, r.duplicates));
+    },
+  );
+
+  app.get(
+    '/api/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Cases in your area, newest first, with filters and paging',
+        querystring: Type.Object({
+          status: Type.Optional(Type.String({ description: 'comma-separated statuses' })),
+          category: Type.Optional(Type.String({ pattern: '^(\\d{2}|\\d{5})$' })),
+          area: Type.Optional(
+            Type.String({ pattern: '^\\d{4,15}$', description: 'district/street/community/grid code' }),
+          ),
+          source: Type.Optional(Type.String()),
+          from: Type.Optional(Type.String({ format: 'date-time' })),
+          to: Type.Optional(Type.String({ format: 'date-time' })),
+          overdue: Type.Optional(Type.Boolean()),
+          warning: Type.Optional(Type.Boolean()),
+          pending: Type.Optional(
+            Type.Union([Type.Literal('return'), Type.Literal('extension'), Type.Literal('suspension')]),
+          ),
+          mine: Type.Optional(Type.Boolean({ description: "handlers: only my department's tasks" })),
+          q: Type.Optional(Type.String({ maxLength: 100 })),
+          page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Ref('Case')),
+            page: Type.Integer(),
+            pageSize: Type.Integer(),
+            hasMore: Type.Boolean(),
+          }),
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const q = request.query;
+      const page = q.page ?? 1;
+      const pageSize = q.pageSize ?? 50;
+      const now = clock();
+      const handlerOnly = p.role === 'handler' || q.mine;
+      const rows = await repo.list({
+        scope: handlerOnly && p.departmentCode ? '' : p.scopeCode,
+        departmentCode: handlerOnly ? (p.departmentCode ?? '-') : undefined,
+        status: q.status?.split(',').filter(Boolean),
+        category: q.category,
+        area: q.area,
+        source: q.source,
+        from: q.from ? new Date(q.from) : undefined,
+        to: q.to ? new Date(q.to) : undefined,
+        overdue: q.overdue,
+        warning: q.warning,
+        pending: q.pending,
+        q: q.q,
+        limit: pageSize + 1,
+        offset: (page - 1) * pageSize,
+        now,
+      });
+      return {
+        items: rows.slice(0, pageSize).map((r) => toCaseJson(r, now)),
+        page,
+        pageSize,
+        hasMore: rows.length > pageSize,
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'One case with its timeline, deadlines and what you may do next',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        response: { 200: Type.Ref('Case'), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      return detail(await cases.get(request.params.id, p), p);
+    },
+  );
+
+  app.get(
+    '/api/v1/cases/:id/duplicates',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Open cases of the same category near this one (duplicate candidates to merge into)',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        querystring: Type.Object({
+          radius: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, description: 'metres' })),
+        }),
+        response: {
+          200: Type.Array(
+            Type.Object({
+              id: Type.Integer(),
+              number: Type.String(),
+              status: Type.String(),
+              distanceMeters: Type.Number(),
+              location: Type.Object({ lng: Type.Number(), lat: Type.Number() }),
+              createdAt: Type.String({ format: 'date-time' }),
+            }),
+          ),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const row = await cases.get(request.params.id, p);
+      const radius = request.query.radius ?? Math.max(defaultDuplicateOptions.radiusMeters, 200);
+      const window = defaultDuplicateOptions.windowMinutes * 60_000;
+      const at = new Date(row.createdAt).getTime();
+      const near = await repo.duplicateCandidates(
+        row.categoryCode,
+        row.lng,
+        row.lat,
+        radius,
+        new Date(at - window),
+        new Date(at + window),
+      );
+      return near
+        .filter((c) => c.id !== row.id)
+        .map((c) => ({
+          id: c.id,
+          number: c.number,
+          status: c.status,
+          distanceMeters: Math.round(
+            haversineMeters({ lng: row.lng, lat: row.lat }, { lng: c.lng, lat: c.lat }),
+          ),
+          location: { lng: c.lng, lat: c.lat },
+          createdAt: new Date(c.createdAt).toISOString(),
+        }));
+    },
+  );
+
+  app.post(
+    '/api/v1/cases/:id/:action',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'One step of the loop. 409 stale_version when the case changed since `version`; 409 action_not_allowed with `details.allowed`; 403 for a wrong role or area.',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }), action: actionParam }),
+        body: ActionBody,
+        response: { 200: Type.Ref('Case'), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const body: Record<string, unknown> = { ...request.body };
+      for (const k of ['targetCaseId', 'inspectorId'] as const)
+        if (body[k] !== undefined) body[k] = String(body[k]);
+      const row = await cases.act(request.params.id, request.params.action, p, body);
+      return detail(row, p);
+    },
+  );
+}

@@ -1,0 +1,470 @@
+/**
+ * The closed loop as use cases: report, act, read, list. The domain's `decide` says what may
+ * happen; this service makes it durable — one transaction per step holding the snapshot, the
+ * timeline entry and the outbox event, with the case `version` as the optimistic lock.
+ */
+import {
+  autoMergeTarget,
+  type CaseActor,
+  type CaseRulesConfig,
+  type CaseSnapshot,
+  type Crs,
+  caseKindOf,
+  caseNumber,
+  caseNumberDay,
+  categoryListed,
+  type DuplicateOptions,
+  decide,
+  defaultDuplicateOptions,
+  findDuplicates,
+  isCaseSource,
+  type Location,
+  openCase,
+  systemActor,
+  type TimelineEntry,
+  type Urgency,
+} from '@onegrid/domain';
+import { claimPhotos } from '../attachments/attachment.service.ts';
+import type { Principal } from '../auth/auth.service.ts';
+import type { Db, Queryable } from '../db/db.ts';
+import { AppError } from '../errors.ts';
+import { emit } from '../events/outbox.ts';
+import { type CaseRow, caseRepository } from './case.repository.ts';
+import { type DispatchProposal, matrixRepository } from './matrix.repository.ts';
+import { reviveSnapshot } from './snapshot.ts';
+
+export interface CaseServiceDeps {
+  db: Db;
+  clock: () => Date;
+  /** Resolves a WGS-84 point to its areas (the geo service), or null outside the city. */
+  locate: (lng: number, lat: number) => Promise<Location | null>;
+  toWgs84: (lng: number, lat: number, crs: Crs) => { lng: number; lat: number };
+  config: () => CaseRulesConfig;
+  duplicates?: DuplicateOptions;
+  /** Called after each commit so SSE clients hear at once. */
+  afterCommit?: () => void;
+}
+
+export interface ReportInput {
+  category: string;
+  description: string;
+  location?: { lng: number; lat: number; crs?: Crs } | undefined;
+  address?: string | undefined;
+  source?: string | undefined;
+  urgency?: Urgency | undefined;
+  photos?: string[] | undefined;
+  idempotencyKey?: string | undefined;
+  reporterName?: string | undefined;
+  reporterContact?: string | undefined;
+  deviceId?: string | undefined;
+  externalIds?: Record<string, string> | undefined;
+}
+
+/** Who acts: a logged-in user, or the platform itself (rules, alarms, Open311, the scheduler). */
+export type Caller = Principal | { system: true; name: string; scopeCode?: string };
+
+const isSystem = (c: Caller): c is { system: true; name: string } => 'system' in c;
+
+export function actorOf(caller: Caller): CaseActor {
+  if (isSystem(caller)) return systemActor;
+  return {
+    id: String(caller.id),
+    role: caller.role,
+    scope: caller.scopeCode,
+    departmentCode: caller.departmentCode,
+  };
+}
+
+const actorName = (caller: Caller) => (isSystem(caller) ? caller.name : caller.displayName);
+
+export function caseService(deps: CaseServiceDeps) {
+  const { db, clock } = deps;
+  const duplicateOptions = deps.duplicates ?? defaultDuplicateOptions;
+
+  /** Applies one action inside a transaction; throws the API's errors when the machine says no. */
+  async function apply(
+    tx: Queryable,
+    row: CaseRow,
+    action: string,
+    caller: Caller,
+    payload: Record<string, unknown>,
+    now: Date,
+    config: CaseRulesConfig = deps.config(),
+  ): Promise<{ next: CaseSnapshot; entry: TimelineEntry }> {
+    const repo = caseRepository(tx);
+    const snapshot = reviveSnapshot(row.snapshot);
+    let proposal: DispatchProposal | undefined;
+    const body = { ...payload };
+    if (action === 'auto-dispatch' || (action === 'dispatch' && !body.departmentCode)) {
+      proposal = await matrixRepository(tx).propose(snapshot.category, snapshot.areaCode);
+      if (!proposal) {
+        throw new AppError(
+          'action_not_allowed',
+          'No rule of the responsibility matrix covers this category and place',
+          {
+            allowed: [],
+          },
+        );
+      }
+      body.departmentCode = proposal.departmentCode;
+    }
+    if (action === 'merge') await checkMergeTarget(repo, row, body.targetCaseId);
+    if (
+      typeof body.departmentCode === 'string' &&
+      !proposal &&
+      (action === 'dispatch' || action === 'hand-up')
+    ) {
+      if (!(await matrixRepository(tx).departmentExists(body.departmentCode))) {
+        throw new AppError('validation_failed', `Unknown department ${body.departmentCode}`, {
+          field: 'departmentCode',
+        });
+      }
+    }
+    if (typeof body.category === 'string' && !(await repo.categoryExists(body.category))) {
+      throw new AppError('validation_failed', `Unknown category ${body.category}`, { field: 'category' });
+    }
+    const d = decide(snapshot, action, actorOf(caller), body, now, config);
+    if (!d.ok) {
+      switch (d.reason) {
+        case 'state':
+          throw new AppError('action_not_allowed', `${action} is not allowed now: ${d.message}`, {
+            status: row.status,
+            allowed: d.allowed,
+          });
+        case 'role':
+        case 'scope':
+          throw new AppError('forbidden', d.message);
+        case 'invalid':
+          throw new AppError('validation_failed', d.message, { field: d.field });
+      }
+    }
+    const ok = await repo.update(
+      row.id,
+      row.version,
+      d.next,
+      now,
+      proposal ? { dispatchRuleId: proposal.ruleId } : {},
+    );
+    if (ok && d.timelineEntry.photos.length) await claimPhotos(tx, row.id, d.timelineEntry.photos);
+    if (!ok) throw staleVersion(row.version);
+    row.version += 1;
+    row.snapshot = d.next;
+    row.status = d.next.status;
+    await repo.addEvent(row.id, d.timelineEntry, d.effects, actorName(caller));
+    if (action === 'merge') {
+      const into = Number(body.targetCaseId);
+      await repo.addEvent(
+        into,
+        { ...d.timelineEntry, action: 'merged-in', fromStatus: null, data: { from: row.number } },
+        [],
+        actorName(caller),
+      );
+    }
+    await emit(tx, `case.${action}`, row.areaCode, {
+      id: row.id,
+      number: row.number,
+      action,
+      status: d.next.status,
+      version: row.version,
+      category: d.next.category,
+      districtCode: row.districtCode,
+      lng: row.lng,
+      lat: row.lat,
+      at: now.toISOString(),
+    });
+    return { next: d.next, entry: d.timelineEntry };
+  }
+
+  async function checkMergeTarget(repo: ReturnType<typeof caseRepository>, row: CaseRow, target: unknown) {
+    const id = Number(target);
+    if (!Number.isInteger(id) || id === row.id) {
+      throw new AppError('validation_failed', 'targetCaseId must be the id of another case', {
+        field: 'targetCaseId',
+      });
+    }
+    const t = await repo.get(id);
+    if (!t) throw new AppError('validation_failed', `Case ${id} does not exist`, { field: 'targetCaseId' });
+    if (['closed', 'rejected', 'merged'].includes(t.status)) {
+      throw new AppError('validation_failed', `Case ${t.number} is ${t.status}; merge into an open case`, {
+        field: 'targetCaseId',
+      });
+    }
+  }
+
+  /** After filing: the system dispatches when the source or the matrix rule says it may. */
+  async function autoSteps(tx: Queryable, row: CaseRow, now: Date): Promise<void> {
+    const config = deps.config();
+    let s = reviveSnapshot(row.snapshot);
+    const policy = config.sources[s.source];
+    if (s.status === 'reported' && policy.autoAccept) {
+      s = (await apply(tx, row, 'accept', { system: true, name: 'system' }, {}, now)).next;
+    }
+    if (s.status !== 'filed') return;
+    const proposal = await matrixRepository(tx).propose(s.category, s.areaCode);
+    if (!proposal) return;
+    if (
+      policy.autoDispatch ||
+      proposal.autoDispatch ||
+      categoryListed(config.autoDispatchCategories, s.category)
+    ) {
+      // The matrix rule's own switch (智能派单 per category and area) enables this one dispatch.
+      const withRule = proposal.autoDispatch
+        ? { ...config, autoDispatchCategories: [...config.autoDispatchCategories, s.category] }
+        : config;
+      await apply(tx, row, 'auto-dispatch', { system: true, name: 'system' }, {}, now, withRule);
+    }
+  }
+
+  async function loadForUpdate(repo: ReturnType<typeof caseRepository>, id: number): Promise<CaseRow> {
+    const row = await repo.get(id);
+    if (!row) throw new AppError('not_found', `Case ${id} not found`);
+    return row;
+  }
+
+  return {
+    async report(
+      input: ReportInput,
+      caller: Caller,
+    ): Promise<{ case: CaseRow; replayed: boolean; duplicates: DuplicateHit[] }> {
+      const now = clock();
+      const source = input.source ?? (isSystem(caller) ? 'iot' : sourceOfRole(caller.role));
+      if (!isCaseSource(source))
+        throw new AppError('validation_failed', `Unknown source ${source}`, { field: 'source' });
+      if (!input.location)
+        throw new AppError('validation_failed', 'A location is needed', { field: 'location' });
+      const crs = input.location.crs ?? 'wgs84';
+      const p = deps.toWgs84(input.location.lng, input.location.lat, crs);
+      const owner = isSystem(caller) ? `system:${caller.name}` : `user:${caller.id}`;
+      const repo0 = caseRepository(db);
+      if (input.idempotencyKey) {
+        const existing = await repo0.idempotentCase(owner, input.idempotencyKey);
+        if (existing) return { case: (await repo0.get(existing))!, replayed: true, duplicates: [] };
+      }
+      if (!(await repo0.categoryExists(input.category))) {
+        throw new AppError('validation_failed', `Unknown category ${input.category}`, { field: 'category' });
+      }
+      const where = await deps.locate(p.lng, p.lat);
+      if (!where?.district) {
+        throw new AppError(
+          'validation_failed',
+          `The location (${input.location.lng}, ${input.location.lat}, ${crs}) is outside the city`,
+          {
+            field: 'location',
+          },
+        );
+      }
+      const areaCode =
+        where.unitGrid?.code ?? where.community?.code ?? where.street?.code ?? where.district.code;
+      if (
+        !isSystem(caller) &&
+        caller.role !== 'inspector' &&
+        !areaCode.startsWith(caller.scopeCode) &&
+        caller.role !== 'admin'
+      ) {
+        // Staff report within their area; inspectors and citizens report where they stand.
+        throw new AppError('forbidden', `The location is outside your area (${caller.scopeCode})`);
+      }
+      const config = deps.config();
+      let result: { id: number; duplicates: DuplicateHit[] };
+      try {
+        result = await db.transaction(async (tx) => {
+          const repo = caseRepository(tx);
+          const id = await repo.nextId();
+          const opened = openCase(
+            {
+              id: String(id),
+              source,
+              category: input.category,
+              ...(input.urgency ? { urgency: input.urgency } : {}),
+              areaCode,
+              areaClass: where.unitGrid?.areaClass ?? 'C',
+              reporter: isSystem(caller)
+                ? { id: caller.name, role: 'system' }
+                : { id: String(caller.id), role: caller.role },
+              note: input.description,
+              photos: input.photos ?? [],
+              location: p,
+            },
+            now,
+            config,
+          );
+          const kind = caseKindOf(input.category);
+          const seq = await repo.nextSequence(caseNumberDay(now), `${kind}${input.category}`);
+          const number = caseNumber(kind, input.category, now, seq);
+          await repo.insert(id, {
+            number,
+            snapshot: opened.snapshot,
+            description: input.description,
+            address: input.address ?? null,
+            lng: p.lng,
+            lat: p.lat,
+            unitGridCode: where.unitGrid?.code ?? null,
+            dutyGridCode: where.dutyGrid?.code ?? null,
+            communityCode: where.community?.code ?? null,
+            streetCode: where.street?.code ?? null,
+            districtCode: where.district!.code,
+            reporterUserId: isSystem(caller) ? null : caller.id,
+            reporterName: input.reporterName ?? (isSystem(caller) ? caller.name : caller.displayName),
+            reporterContact: input.reporterContact ?? null,
+            deviceId: input.deviceId ?? null,
+            externalIds: input.externalIds ?? {},
+            at: now,
+          });
+          await repo.addEvent(id, opened.timelineEntry, opened.effects, actorName(caller));
+          await claimPhotos(tx, id, input.photos ?? []);
+          if (input.idempotencyKey) await repo.rememberIdempotency(owner, input.idempotencyKey, id);
+          const row = (await repo.get(id))!;
+          await emit(tx, 'case.report', areaCode, {
+            id,
+            number,
+            action: 'report',
+            status: 'reported',
+            version: 1,
+            category: input.category,
+            districtCode: row.districtCode,
+            lng: p.lng,
+            lat: p.lat,
+            at: now.toISOString(),
+          });
+
+          // Duplicates: flag them; machine sources merge by themselves.
+          const window = duplicateOptions.windowMinutes * 60_000;
+          const near = (
+            await repo.duplicateCandidates(
+              input.category,
+              p.lng,
+              p.lat,
+              duplicateOptions.radiusMeters,
+              new Date(now.getTime() - window),
+              new Date(now.getTime() + window),
+            )
+          ).filter((c) => c.id !== id);
+          const matches = findDuplicates(
+            {
+              category: input.category,
+              location: p,
+              reportedAt: now,
+              source,
+              deviceId: input.deviceId ?? null,
+            },
+            near.map((c) => ({
+              id: String(c.id),
+              category: c.category,
+              location: { lng: c.lng, lat: c.lat },
+              reportedAt: new Date(c.createdAt),
+              status: c.status as CaseSnapshot['status'],
+              deviceId: c.deviceId,
+            })),
+            duplicateOptions,
+          );
+          const hits: DuplicateHit[] = matches.map((m) => ({
+            id: Number(m.candidate.id),
+            number: near.find((c) => String(c.id) === m.candidate.id)!.number,
+            distanceMeters: Math.round(m.distanceMeters),
+          }));
+          const target = autoMergeTarget(
+            {
+              category: input.category,
+              location: p,
+              reportedAt: now,
+              source,
+              deviceId: input.deviceId ?? null,
+            },
+            matches,
+            config,
+          );
+          if (target) {
+            await apply(
+              tx,
+              row,
+              'merge',
+              { system: true, name: 'system' },
+              { targetCaseId: target.candidate.id },
+              now,
+            );
+          } else {
+            await autoSteps(tx, row, now);
+          }
+          return { id, duplicates: hits };
+        });
+      } catch (e) {
+        // Two retries of one report racing each other: the loser answers with the winner's case.
+        if (input.idempotencyKey && /idempotency_keys_pkey/.test(String((e as Error).message))) {
+          const existing = await repo0.idempotentCase(owner, input.idempotencyKey);
+          if (existing) return { case: (await repo0.get(existing))!, replayed: true, duplicates: [] };
+        }
+        throw e;
+      }
+      deps.afterCommit?.();
+      return { case: (await repo0.get(result.id))!, replayed: false, duplicates: result.duplicates };
+    },
+
+    async act(id: number, action: string, caller: Caller, body: Record<string, unknown>): Promise<CaseRow> {
+      const now = clock();
+      const version = body.version;
+      if (!Number.isInteger(version)) {
+        throw new AppError(
+          'validation_failed',
+          'version (the case version this action is based on) is required',
+          {
+            field: 'version',
+          },
+        );
+      }
+      await db.transaction(async (tx) => {
+        const repo = caseRepository(tx);
+        const row = await loadForUpdate(repo, id);
+        if (!isSystem(caller) && !canSee(caller, row))
+          throw new AppError('forbidden', `Case ${row.number} is outside your area`);
+        if (row.version !== version) throw staleVersion(row.version);
+        const { next } = await apply(tx, row, action, caller, body, now);
+        if (next.status === 'filed') await autoSteps(tx, row, now);
+      });
+      deps.afterCommit?.();
+      return (await caseRepository(db).get(id))!;
+    },
+
+    async get(id: number, caller: Caller): Promise<CaseRow> {
+      const row = await caseRepository(db).get(id);
+      if (!row) throw new AppError('not_found', `Case ${id} not found`);
+      if (!isSystem(caller) && !canSee(caller, row))
+        throw new AppError('forbidden', `Case ${row.number} is outside your area`);
+      return row;
+    },
+
+    timeline: (id: number) => caseRepository(db).timeline(id),
+    propose: (category: string, areaCode: string) => matrixRepository(db).propose(category, areaCode),
+  };
+}
+export type CaseService = ReturnType<typeof caseService>;
+
+export interface DuplicateHit {
+  id: number;
+  number: string;
+  distanceMeters: number;
+}
+
+/** A user sees cases in their area; a handler also those dispatched to their department. */
+export function canSee(p: Principal, row: CaseRow): boolean {
+  if (p.role === 'handler' && p.departmentCode && row.departmentCode === p.departmentCode) return true;
+  return row.areaCode.startsWith(p.scopeCode);
+}
+
+function sourceOfRole(role: Principal['role']): string {
+  switch (role) {
+    case 'inspector':
+      return 'inspector';
+    case 'handler':
+      return 'department';
+    case 'leader':
+      return 'leader';
+    default:
+      return 'hotline';
+  }
+}
+
+function staleVersion(current: number): AppError {
+  return new AppError('stale_version', 'The case has changed since you loaded it; reload and try again', {
+    currentVersion: current,
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * Deadlines live in the database (`cases.due_at`), not in timers: a case is overdue whether or
+ * not a server was running. This scheduler only announces it — once per step — with an
+ * automatic supervision (督办) by the system, so leaders see it and the timeline records it.
+ */
+import type { Db } from '../db/db.ts';
+import type { Logger } from '../logger.ts';
+import { caseRepository } from './case.repository.ts';
+import type { CaseService } from './case.service.ts';
+
+export function startDeadlineScheduler(
+  { db, cases, clock, log }: { db: Db; cases: CaseService; clock: () => Date; log: Logger },
+  intervalMs = 30_000,
+) {
+  let running: Promise<number> | undefined;
+  async function sweep(): Promise<number> {
+    const repo = caseRepository(db);
+    const due = await repo.newlyOverdue(clock());
+    let n = 0;
+    for (const c of due) {
+      try {
+        const row = await cases.get(c.id, { system: true, name: 'scheduler' });
+        await cases.act(
+          c.id,
+          'supervise',
+          { system: true, name: 'scheduler' },
+          {
+            version: row.version,
+            note: `超时自动督办: ${c.step} 已超时`,
+          },
+        );
+        n++;
+      } catch (e) {
+        // Not every state can be supervised by the system; the overdue flag still stops repeats.
+        log.debug({ err: e, case: c.number }, 'automatic supervision skipped');
+      }
+      await repo.flagOverdue(c.id, c.step);
+    }
+    return n;
+  }
+  const tick = () => {
+    running ??= sweep()
+      .catch((e) => {
+        log.warn({ err: e }, 'deadline sweep failed');
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return {
+    /** Runs one sweep now (tests, and at start so a restart catches up at once). */
+    sweep: tick,
+    async close() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { Type } from '@sinclair/typebox';
+import type { Db } from '../db/db.ts';
+import { AppError } from '../errors.ts';
+import { type App, requireRole } from '../http/app.ts';
+import { errors } from '../http/schemas.ts';
+import { matrixRepository } from './matrix.repository.ts';
+
+const Rule = Type.Object(
+  {
+    id: Type.Integer(),
+    category: Type.String(),
+    areaCode: Type.String(),
+    departmentCode: Type.String(),
+    departmentName: Type.String(),
+    autoDispatch: Type.Boolean(),
+    note: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: 'MatrixRule' },
+);
+
+/** The responsibility matrix (责任矩阵) and its "which department would get this?" tester. */
+export function matrixRoutes(
+  app: App,
+  { db, locate }: { db: Db; locate: (lng: number, lat: number) => Promise<{ code: string } | null> },
+) {
+  app.addSchema(Rule);
+  const matrix = matrixRepository(db);
+
+  app.get(
+    '/api/v1/dispatch/matrix',
+    {
+      schema: {
+        tags: ['dispatch'],
+        summary: 'The responsibility matrix: category × area → department',
+        response: { 200: Type.Array(Type.Ref('MatrixRule')), ...errors(401, 403) },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'admin', 'dispatcher', 'leader', 'operator');
+      return matrix.list();
+    },
+  );
+
+  app.put(
+    '/api/v1/dispatch/matrix',
+    {
+      schema: {
+        tags: ['dispatch'],
+        summary: 'Add or replace the rule for (category, area)',
+        body: Type.Object(
+          {
+            category: Type.String({ pattern: '^(\\d{5}|\\d{2}|\\*)$' }),
+            areaCode: Type.String({ pattern: '^\\d{4,15}$' }),
+            departmentCode: Type.String({ minLength: 1 }),
+            autoDispatch: Type.Optional(Type.Boolean()),
+            note: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ id: Type.Integer() }), ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'admin');
+      const b = request.body;
+      if (!(await matrix.departmentExists(b.departmentCode))) {
+        throw new AppError('validation_failed', `Unknown department ${b.departmentCode}`, {
+          field: 'departmentCode',
+        });
+      }
+      const area = await db.query(
+        'SELECT 1 FROM areas WHERE code = $1 UNION ALL SELECT 1 FROM unit_grids WHERE code = $1',
+        [b.areaCode],
+      );
+      if (!area.rows.length)
+        throw new AppError('validation_failed', `Unknown area ${b.areaCode}`, { field: 'areaCode' });
+      const id = await matrix.upsert({ ...b, autoDispatch: b.autoDispatch ?? false });
+      return { id };
+    },
+  );
+
+  app.delete(
+    '/api/v1/dispatch/matrix/:id',
+    {
+      schema: {
+        tags: ['dispatch'],
+        params: Type.Object({ id: Type.Integer() }),
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      requireRole(request, 'admin');
+      if (!(await matrix.remove(request.params.id)))
+        throw new AppError('not_found', `Rule ${request.params.id} not found`);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/dispatch/propose',
+    {
+      schema: {
+        tags: ['dispatch'],
+        summary: 'Which department would get this category at this point (WGS-84), and by which rule',
+        querystring: Type.Object({
+          category: Type.String({ pattern: '^\\d{5}$' }),
+          lng: Type.Number({ minimum: -180, maximum: 180 }),
+          lat: Type.Number({ minimum: -90, maximum: 90 }),
+        }),
+        response: {
+          200: Type.Object({
+            areaCode: Type.String(),
+            proposal: Type.Union([
+              Type.Object({
+                departmentCode: Type.String(),
+                departmentName: Type.String(),
+                autoDispatch: Type.Boolean(),
+                rule: Type.Object({ id: Type.Integer(), category: Type.String(), areaCode: Type.String() }),
+              }),
+              Type.Null(),
+            ]),
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const where = await locate(q.lng, q.lat);
+      if (!where) throw new AppError('outside_city', `The point ${q.lng}, ${q.lat} is outside the city`);
+      const p = await matrix.propose(q.category, where.code);
+      return {
+        areaCode: where.code,
+        proposal: p
+          ? {
+              departmentCode: p.departmentCode,
+              departmentName: p.departmentName,
+              autoDispatch: p.autoDispatch,
+              rule: { id: p.ruleId, ...p.rule },
+            }
+          : null,
+      };
+    },
+  );
+}

@@ -1,0 +1,78 @@
+import { currentStandard, localCategoryProblem, nextLocalCode } from '@onegrid/domain';
+import { AppError, badRequest, notFound } from '../errors.ts';
+import type { CategoriesRepository } from './categories.repository.ts';
+import type {
+  Category,
+  CategoryListQuery,
+  CreateCategoryBody,
+  UpdateCategoryBody,
+} from './categories.schema.ts';
+
+export interface CategoriesDeps {
+  categories: CategoriesRepository;
+}
+
+export function categoriesService({ categories }: CategoriesDeps) {
+  return {
+    list(query: CategoryListQuery): Promise<Category[]> {
+      return categories.list(query);
+    },
+
+    async get(kind: string, code: string): Promise<Category> {
+      const c = await categories.get(kind, code);
+      if (!c) throw notFound('Category', `${kind}/${code}`);
+      return c;
+    },
+
+    /**
+     * A local extension: the standard leaves gaps and cities have their own matters, so a city
+     * adds minors under a standard major, numbered down from 999.
+     */
+    async createLocal(body: CreateCategoryBody): Promise<Category> {
+      const problem = localCategoryProblem(body.kind, body.majorCode, body.code);
+      if (problem) throw badRequest(problem);
+      const name = body.name.trim();
+      if (!name) throw badRequest('A category needs a name');
+      const clash = await categories.findByName(body.kind, name);
+      if (clash) {
+        throw new AppError('conflict', `${body.kind} category ${clash.code} is already called ${name}`, {
+          code: clash.code,
+        });
+      }
+      const majorName = await categories.majorName(body.kind, body.majorCode);
+      if (!majorName) throw badRequest(`No ${body.kind} major ${body.majorCode} in the catalogue`);
+      const taken = await categories.codesUnderMajor(body.kind, body.majorCode);
+      let code = body.code;
+      if (code === undefined) {
+        code = nextLocalCode(body.majorCode, taken);
+        if (!code) throw new AppError('conflict', `No local codes left under major ${body.majorCode}`);
+      } else if (taken.includes(code)) {
+        throw new AppError('conflict', `Category ${body.kind}/${code} exists already`);
+      }
+      await categories.insertLocal({
+        kind: body.kind,
+        code,
+        standard: `${currentStandard} (local)`,
+        majorCode: body.majorCode,
+        majorName,
+        name,
+        hint: body.hint?.trim() || null,
+      });
+      return this.get(body.kind, code);
+    },
+
+    /** Rename, (de)activate or re-hint a category; the catalogue loader leaves it alone afterwards. */
+    async update(kind: string, code: string, body: UpdateCategoryBody): Promise<Category> {
+      const current = await this.get(kind, code);
+      const name = body.name?.trim();
+      if (body.name !== undefined && !name) throw badRequest('A category needs a name');
+      if (name && name !== current.name) {
+        const clash = await categories.findByName(kind, name);
+        if (clash) throw new AppError('conflict', `${kind} category ${clash.code} is already called ${name}`);
+      }
+      await categories.update(kind, code, { name, active: body.active, hint: body.hint });
+      return this.get(kind, code);
+    },
+  };
+}
+export type CategoriesService = ReturnType<typeof categoriesService>;

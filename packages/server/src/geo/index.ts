@@ -1,0 +1,6 @@
+export { type TileLayer, type TileMode, tileLayers, tilesRepository } from '../tiles/tiles.repository.ts';
+export { type TilesService, tilesService } from '../tiles/tiles.service.ts';
+export { createGeo, type Geo } from './geo.module.ts';
+export { type GeoRepository, geoRepository, type LoadedModel } from './geo.repository.ts';
+export { type GeoService, type GeoStatus, geoService, type LocateAnswer } from './geo.service.ts';
+export { multiPolygonEwkt, writeSyntheticCity } from './synthetic.loader.ts';

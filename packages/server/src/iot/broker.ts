@@ -1,0 +1,156 @@
+import net from 'node:net';
+import { Aedes, type AuthenticateError } from 'aedes';
+import type { Logger } from '../logger.ts';
+import type { DeviceDirectory } from './device.directory.ts';
+import type { IngestStats } from './ingest.stats.ts';
+import type { TelemetryService } from './telemetry.service.ts';
+
+export interface BrokerState {
+  mode: 'embedded' | 'external' | 'off';
+  connected: boolean;
+  url?: string;
+}
+
+export interface EmbeddedBroker {
+  port: number;
+  state(): BrokerState;
+  clients(): number;
+  close(): Promise<void>;
+}
+
+export class BrokerPortInUseError extends Error {
+  constructor(port: number) {
+    super(
+      `The embedded MQTT broker cannot listen on port ${port}: the port is in use (often a system Mosquitto). ` +
+        'Set ONEGRID_MQTT_PORT to a free port, or MQTT_URL to use the broker that is already running.',
+    );
+  }
+}
+
+export const telemetryTopic = (deviceId: string) => `onegrid/devices/${deviceId}/telemetry`;
+const topicPattern = /^onegrid\/devices\/([^/]+)\/telemetry$/;
+export const deviceOfTopic = (topic: string): string | undefined => topicPattern.exec(topic)?.[1];
+
+// CONNACK return codes of MQTT 3.1.1.
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+const refused = (message: string, code: number): AuthenticateError =>
+  Object.assign(new Error(message), { returnCode: code }) as unknown as AuthenticateError;
+
+/**
+ * The embedded broker (aedes, MQTT 3.1.1). Devices connect with their id as client id and
+ * username and their token as password, and may only publish to their own telemetry topic.
+ *
+ * Durability: aedes writes the PUBACK of a QoS 1 publish right after `authorizePublish` calls back
+ * (lib/handlers/publish.js: authorizePublish → enqueuePublish → PUBACK → `published`), so the
+ * readings are written inside `authorizePublish` and the callback waits until they are durable.
+ * aedes processes one socket read's packets concurrently and reads the next chunk only when they
+ * are done, so a slow database holds back that device's socket (back-pressure), not the others.
+ */
+export async function startEmbeddedBroker(o: {
+  port: number;
+  host?: string;
+  directory: DeviceDirectory;
+  telemetry: TelemetryService;
+  stats: IngestStats;
+  log: Logger;
+}): Promise<EmbeddedBroker> {
+  const log = o.log.child({ category: 'ingest' });
+  const broker = new Aedes({ heartbeatInterval: 60_000, drainTimeout: 30_000, connectTimeout: 10_000 });
+  await broker.listen();
+
+  broker.authenticate = (client, username, password, done) => {
+    const id = client.id;
+    if (!username || username !== id || !password) {
+      done(
+        refused(
+          'client id and username must both be the device id, password its token',
+          BAD_USERNAME_OR_PASSWORD,
+        ),
+        false,
+      );
+      return;
+    }
+    o.directory.lookup(id).then(
+      (device) => {
+        const now = Date.now();
+        if (!device) {
+          o.stats.reject(
+            id,
+            { code: 'unknown_device', message: `unknown device ${id.slice(0, 64)} refused at connect` },
+            now,
+          );
+          done(refused('unknown device', NOT_AUTHORIZED), false);
+        } else if (!o.directory.verifyToken(device, password.toString('utf8'))) {
+          o.stats.reject(id, { code: 'wrong_token', message: 'wrong token at connect' }, now);
+          done(refused('wrong token', BAD_USERNAME_OR_PASSWORD), false);
+        } else if (device.status === 'disabled') {
+          o.stats.reject(id, { code: 'device_disabled', message: 'disabled device refused at connect' }, now);
+          done(refused('device disabled', NOT_AUTHORIZED), false);
+        } else done(null, true);
+      },
+      (e: unknown) => {
+        log.error({ err: e }, 'device lookup failed at connect');
+        done(refused('server unavailable', 3), false);
+      },
+    );
+  };
+
+  broker.authorizePublish = (client, packet, callback) => {
+    if (!client) return callback(new Error('no client'));
+    if (packet.topic !== telemetryTopic(client.id)) {
+      o.stats.reject(
+        client.id,
+        { code: 'forbidden_topic', message: `may not publish to ${packet.topic.slice(0, 100)}` },
+        Date.now(),
+      );
+      return callback(new Error(`${client.id} may only publish to ${telemetryTopic(client.id)}`));
+    }
+    o.telemetry.ingestPayload(client.id, packet.payload as Buffer).then(
+      // Bad payloads are acknowledged too: they were counted, and sending them again won't help.
+      () => callback(null),
+      // Not stored: no PUBACK. The error closes the connection; the device reconnects and resends.
+      (e: unknown) => {
+        log.warn(
+          { err: e, deviceId: client.id },
+          'readings not stored; disconnecting the device so it resends',
+        );
+        callback(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  };
+
+  // Devices only publish; subscriptions are refused without dropping the connection.
+  broker.authorizeSubscribe = (_client, _sub, callback) => callback(null, null);
+
+  broker.on('clientError', (client, err) =>
+    log.debug({ deviceId: client.id, err: err.message }, 'mqtt client error'),
+  );
+  broker.on('connectionError', (client, err) =>
+    log.debug({ deviceId: client.id, err: err.message }, 'mqtt connection error'),
+  );
+
+  const server = net.createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      broker.close();
+      reject(e.code === 'EADDRINUSE' ? new BrokerPortInUseError(o.port) : e);
+    });
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : o.port;
+  log.info({ port }, `embedded MQTT broker listening on ${port}`);
+  let open = true;
+
+  return {
+    port,
+    state: () => ({ mode: 'embedded', connected: open, url: `mqtt://localhost:${port}` }),
+    clients: () => broker.connectedClients,
+    async close() {
+      open = false;
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,267 @@
+/**
+ * The IoT module's composition: `createIot` builds the services the API and the broker share
+ * (device directory, reading sink, rules engine, alarms); `iotRoutes` mounts the API; `startIot`
+ * is the `ingest` role — the embedded broker or the external-broker worker, plus maintenance
+ * (partitions ahead, retention, devices going offline).
+ */
+import type { Config } from '../config.ts';
+import type { Db } from '../db/db.ts';
+import type { App } from '../http/app.ts';
+import type { Logger } from '../logger.ts';
+import { alarmRepository } from './alarm.repository.ts';
+import { alarmRoutes } from './alarm.routes.ts';
+import { type AlarmService, alarmService } from './alarm.service.ts';
+import { type BrokerState, startEmbeddedBroker } from './broker.ts';
+import { createDeviceDirectory, type DeviceDirectory } from './device.directory.ts';
+import { deviceRepository } from './device.repository.ts';
+import { deviceRoutes } from './device.routes.ts';
+import { type DeviceService, deviceService } from './device.service.ts';
+import { createIngestStats, type IngestStats } from './ingest.stats.ts';
+import { startIngestWorker } from './ingest.worker.ts';
+import { iotSchemas } from './iot.schema.ts';
+import { type ReadingsRepository, readingsRepository } from './readings.repository.ts';
+import { createReadingSink, type ReadingSink } from './readings.sink.ts';
+import { createRulesEngine, type RulesEngine } from './rules.engine.ts';
+import { rulesRepository } from './rules.repository.ts';
+import { rulesRoutes } from './rules.routes.ts';
+import { type RulesService, rulesService } from './rules.service.ts';
+import { telemetryRoutes } from './telemetry.routes.ts';
+import { type TelemetryService, telemetryService } from './telemetry.service.ts';
+
+export type { BrokerState } from './broker.ts';
+
+export type IotConfig = Pick<Config, 'readingsRetentionDays' | 'rollupRetentionDays' | 'ingestDeviceRate'>;
+export const defaultIotConfig: IotConfig = {
+  readingsRetentionDays: 90,
+  rollupRetentionDays: 730,
+  ingestDeviceRate: 50,
+};
+
+export interface Iot {
+  devices: DeviceService;
+  directory: DeviceDirectory;
+  telemetry: TelemetryService;
+  readings: ReadingsRepository;
+  sink: ReadingSink;
+  stats: IngestStats;
+  rules: RulesService;
+  engine: RulesEngine;
+  alarms: AlarmService;
+  brokerState(): BrokerState;
+  brokerStats(): Record<string, unknown>;
+  /** Set by the ingest role so health and stats report the real broker. */
+  attachBroker(state: () => BrokerState, stats?: () => Record<string, unknown>): void;
+  /** Writes everything deferred: last-seen times, latest values, rollups, rule states, alarms. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface IotDeps {
+  db: Db;
+  log: Logger;
+  clock?: () => Date;
+  config?: Partial<IotConfig>;
+  /** Called after alarm events were committed to the outbox (nudges the SSE bus). */
+  onEventsCommitted?: () => void;
+}
+
+export async function createIot({
+  db,
+  log,
+  clock = () => new Date(),
+  config,
+  onEventsCommitted,
+}: IotDeps): Promise<Iot> {
+  const cfg = { ...defaultIotConfig, ...config };
+  const ilog = log.child({ category: 'ingest' });
+  const devicesRepo = deviceRepository(db);
+  const readings = readingsRepository(db);
+  const alarmRepo = alarmRepository(db);
+  const rulesRepo = rulesRepository(db);
+  const directory = await createDeviceDirectory({ repo: devicesRepo, log: ilog });
+  const stats = createIngestStats({ db, log });
+  const alarms = alarmService({
+    db,
+    repo: alarmRepo,
+    log,
+    clock,
+    ...(onEventsCommitted ? { onCommitted: onEventsCommitted } : {}),
+  });
+  const engine = createRulesEngine({ rules: rulesRepo, alarmRepo, alarms, directory, readings, log, clock });
+  const sink = createReadingSink({
+    repo: readings,
+    log: ilog,
+    onStored: (rows) => engine.onReadings(rows),
+    // PGlite is one connection in this process; PostgreSQL overlaps a few batches.
+    concurrency: db.engine === 'postgres' ? 3 : 1,
+  });
+  const telemetry = telemetryService({
+    directory,
+    devices: devicesRepo,
+    sink,
+    stats,
+    log: ilog,
+    clock,
+    deviceRatePerSecond: cfg.ingestDeviceRate,
+    limits: { maxPastMs: Math.min(30, cfg.readingsRetentionDays) * 86_400_000 },
+  });
+  await engine.start();
+  // A previous process may have stopped between durable readings and their deferred updates
+  // (latest values lag a second, rollups a minute): redo the last three minutes from the raw rows.
+  const now = clock().getTime();
+  const repairing = readings
+    .repairRecent(new Date(now - 3 * 60_000), new Date(now + 86_400_000))
+    .catch((e) => ilog.warn({ err: e }, 'repairing recent latest values and rollups failed'));
+  const seenTimer = setInterval(() => {
+    telemetry.flushSeen().catch((e) => ilog.warn({ err: e }, 'saving last-seen times failed'));
+  }, 5000);
+  seenTimer.unref();
+
+  let brokerState: () => BrokerState = () => ({ mode: 'off', connected: false });
+  let brokerStats: () => Record<string, unknown> = () => ({});
+  const devices = deviceService({ repo: devicesRepo, readings, directory, stats });
+  const rules = rulesService({ repo: rulesRepo, directory, engine });
+
+  const iot: Iot = {
+    devices,
+    directory,
+    telemetry,
+    readings,
+    sink,
+    stats,
+    rules,
+    engine,
+    alarms,
+    brokerState: () => brokerState(),
+    brokerStats: () => brokerStats(),
+    attachBroker(state, s) {
+      brokerState = state;
+      if (s) brokerStats = s;
+    },
+    async flush() {
+      await telemetry.flushSeen();
+      await sink.flushDerived();
+      await alarms.idle();
+      await stats.flush();
+      await engine.persist();
+    },
+    async close() {
+      clearInterval(seenTimer);
+      await repairing;
+      await sink.close();
+      await telemetry.flushSeen().catch((e) => ilog.warn({ err: e }, 'saving last-seen times failed'));
+      await engine.close();
+      await alarms.close();
+      await stats.close();
+      directory.close();
+    },
+  };
+  return iot;
+}
+
+export function iotRoutes(app: App, iot: Iot) {
+  for (const s of iotSchemas) app.addSchema(s);
+  deviceRoutes(app, iot.devices);
+  rulesRoutes(app, iot.rules);
+  alarmRoutes(app, iot.alarms);
+  telemetryRoutes(app, {
+    telemetry: iot.telemetry,
+    directory: iot.directory,
+    devices: iot.devices,
+    readings: iot.readings,
+    stats: iot.stats,
+    sink: iot.sink,
+    engineStats: () => iot.engine.stats(),
+    brokerStats: () => ({ ...iot.brokerState(), ...iot.brokerStats() }),
+  });
+}
+
+export interface IotRole {
+  brokerState(): BrokerState;
+  /** The embedded broker's port (useful when it was asked for port 0). */
+  port: number | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The ingest role: the embedded broker on `mqttPort`, or — when `mqttUrl` is set — a worker on
+ * that broker's shared subscription; plus the maintenance loop.
+ */
+export async function startIot(o: {
+  iot: Iot;
+  db: Db;
+  log: Logger;
+  config: Pick<Config, 'mqttUrl' | 'mqttPort'> & Partial<IotConfig>;
+  clock?: () => Date;
+  host?: string;
+  /** External broker: share group and client id base (defaults: onegrid, onegrid-ingest-<host>). */
+  group?: string;
+  clientId?: string;
+  connections?: number;
+  sessionExpiry?: number;
+  maintenanceMs?: number;
+}): Promise<IotRole> {
+  const { iot, log } = o;
+  const cfg = { ...defaultIotConfig, ...o.config };
+  const clock = o.clock ?? (() => new Date());
+  const ilog = log.child({ category: 'ingest' });
+  const devicesRepo = deviceRepository(o.db);
+
+  async function maintain() {
+    const r = await iot.readings.maintain(2, cfg.readingsRetentionDays, cfg.rollupRetentionDays);
+    if (r.dropped > 0) ilog.info({ dropped: r.dropped }, 'dropped reading partitions past retention');
+    const offline = await devicesRepo.markOffline(clock());
+    if (offline.length > 0) ilog.info({ count: offline.length }, 'devices went offline');
+  }
+  await maintain();
+  const timer = setInterval(() => {
+    maintain().catch((e) => ilog.warn({ err: e }, 'IoT maintenance failed'));
+  }, o.maintenanceMs ?? 60_000);
+  timer.unref();
+
+  try {
+    if (o.config.mqttUrl) {
+      const worker = await startIngestWorker({
+        url: o.config.mqttUrl,
+        telemetry: iot.telemetry,
+        stats: iot.stats,
+        log,
+        ...(o.group ? { group: o.group } : {}),
+        ...(o.clientId ? { clientId: o.clientId } : {}),
+        ...(o.connections ? { connections: o.connections } : {}),
+        ...(o.sessionExpiry !== undefined ? { sessionExpiry: o.sessionExpiry } : {}),
+      });
+      iot.attachBroker(worker.state, worker.stats);
+      return {
+        brokerState: worker.state,
+        port: undefined,
+        async close() {
+          clearInterval(timer);
+          await worker.close();
+          iot.attachBroker(() => ({ mode: 'off', connected: false }));
+        },
+      };
+    }
+    const broker = await startEmbeddedBroker({
+      port: o.config.mqttPort,
+      ...(o.host ? { host: o.host } : {}),
+      directory: iot.directory,
+      telemetry: iot.telemetry,
+      stats: iot.stats,
+      log,
+    });
+    iot.attachBroker(broker.state, () => ({ clients: broker.clients() }));
+    return {
+      brokerState: broker.state,
+      port: broker.port,
+      async close() {
+        clearInterval(timer);
+        await broker.close();
+        iot.attachBroker(() => ({ mode: 'off', connected: false }));
+      },
+    };
+  } catch (e) {
+    clearInterval(timer);
+    throw e;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Citizen reporting, open without a login: report, upload a photo, follow a report by number.
+ * Each route is rate-limited per client address, in a scope of its own so that no other route
+ * is counted; a refusal is OneGrid's 429 `rate_limited` with a Retry-After header.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../errors.ts';
+import type { App } from '../http/app.ts';
+import { errors } from '../http/schemas.ts';
+import { PublicPhoto, PublicReportBody, PublicReportReceipt, PublicReportView } from './public.schema.ts';
+import type { PublicService } from './public.service.ts';
+
+export interface PublicLimits {
+  /** Reports one address may send per minute. */
+  reportsPerMinute: number;
+  uploadsPerMinute: number;
+  /** Look-ups by number per minute (numbers are sequential: this slows down walking them). */
+  lookupsPerMinute: number;
+}
+
+export const defaultPublicLimits: PublicLimits = {
+  reportsPerMinute: 10,
+  uploadsPerMinute: 30,
+  lookupsPerMinute: 60,
+};
+
+export async function publicRoutes(
+  app: App,
+  service: PublicService,
+  limits: PublicLimits = defaultPublicLimits,
+): Promise<void> {
+  app.addSchema(PublicReportReceipt);
+  app.addSchema(PublicReportView);
+  app.addSchema(PublicPhoto);
+
+  await app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
+    await scope.register(rateLimit, {
+      timeWindow: 60_000,
+      max: limits.lookupsPerMinute,
+      errorResponseBuilder: (_request, context) =>
+        new AppError('rate_limited', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, {
+          retryAfterSeconds: Math.ceil(context.ttl / 1000),
+        }),
+    });
+
+    scope.post(
+      '/api/v1/public/reports',
+      {
+        config: { public: true, rateLimit: { max: limits.reportsPerMinute, timeWindow: 60_000 } },
+        schema: {
+          tags: ['public'],
+          summary:
+            'Report a problem without an account (公众举报). With an idempotencyKey a retry returns the first report (200).',
+          security: [],
+          body: PublicReportBody,
+          response: {
+            200: Type.Ref('PublicReportReceipt'),
+            201: Type.Ref('PublicReportReceipt'),
+            ...errors(400, 429),
+          },
+        },
+      },
+      async (request, reply) => {
+        const r = await service.report(request.body);
+        return reply.status(r.replayed ? 200 : 201).send(r.receipt);
+      },
+    );
+
+    scope.get(
+      '/api/v1/public/reports/:number',
+      {
+        config: { public: true, rateLimit: { max: limits.lookupsPerMinute, timeWindow: 60_000 } },
+        schema: {
+          tags: ['public'],
+          summary: 'Follow a report by its number: status and its changes, nothing personal',
+          security: [],
+          params: Type.Object({ number: Type.String({ pattern: '^[A-Za-z0-9-]{1,40}$' }) }),
+          response: { 200: Type.Ref('PublicReport'), ...errors(400, 404, 429) },
+        },
+      },
+      async (request) => service.track(request.params.number),
+    );
+
+    scope.post(
+      '/api/v1/public/attachments',
+      {
+        config: { public: true, rateLimit: { max: limits.uploadsPerMinute, timeWindow: 60_000 } },
+        schema: {
+          tags: ['public'],
+          summary: 'Upload one photo for a report (multipart field "file"; JPEG, PNG, WebP or HEIC)',
+          security: [],
+          consumes: ['multipart/form-data'],
+          response: { 201: Type.Ref('PublicPhoto'), ...errors(400, 413, 415, 429) },
+        },
+      },
+      async (request, reply) => {
+        if (!request.isMultipart()) {
+          throw new AppError(
+            'unsupported_media_type',
+            'Send the photo as multipart/form-data in a field named "file"',
+          );
+        }
+        const part = await request.file();
+        if (!part) throw new AppError('validation_failed', 'No file in the upload', { field: 'file' });
+        let bytes: Buffer;
+        try {
+          bytes = await part.toBuffer();
+        } catch {
+          throw new AppError(
+            'payload_too_large',
+            `The file is larger than the limit of ${service.maxUploadBytes} bytes`,
+          );
+        }
+        return reply.status(201).send(await service.uploadPhoto(bytes));
+      },
+    );
+  });
+}

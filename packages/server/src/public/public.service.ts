@@ -1,0 +1,141 @@
+/**
+ * Citizen reporting (公众举报) without an account: a report enters the same loop as any other
+ * (source `public`, verified on site before it is filed), and anyone holding its number can follow
+ * it — statuses and times only. Contact details are kept for the staff, masked, and never shown here.
+ */
+import { type CaseStatus, caseStatusNames, isOpenStatus } from '@onegrid/domain';
+import type { AttachmentService } from '../attachments/attachment.service.ts';
+import type { CaseService } from '../cases/case.service.ts';
+import type { Db } from '../db/db.ts';
+import { AppError } from '../errors.ts';
+import { type PublicCaseRow, publicRepository } from './public.repository.ts';
+import type {
+  PublicPhoto,
+  PublicReportBody,
+  PublicReportReceipt,
+  PublicReportView,
+} from './public.schema.ts';
+
+/** The platform caller for citizen reports; the case service keys idempotency on `system:<name>`. */
+export const publicCaller = { system: true, name: 'public' } as const;
+const idempotencyOwner = `system:${publicCaller.name}`;
+/** Uploads from the public belong to no one's area until a report claims them. */
+const publicUploader = { id: 'public', scopeCode: '' };
+
+export interface PublicDeps {
+  db: Db;
+  cases: CaseService;
+  attachments: AttachmentService;
+  /** The web app's page that follows a report. */
+  trackingUrl?: (number: string) => string;
+}
+
+const names = (status: string) => {
+  const n = caseStatusNames[status as CaseStatus];
+  return { statusName: n?.zh ?? status, statusNameEn: n?.en ?? status };
+};
+
+export function publicService({ db, cases, attachments, trackingUrl }: PublicDeps) {
+  const repo = publicRepository(db);
+  const track = trackingUrl ?? ((n: string) => `/track/${encodeURIComponent(n)}`);
+
+  const receipt = (number: string, status: string): PublicReportReceipt => ({
+    number,
+    status: status as CaseStatus,
+    ...names(status),
+    trackingUrl: track(number),
+  });
+
+  /** Follows merges to the case that carries the report now (a few hops at most). */
+  async function survivor(row: PublicCaseRow): Promise<PublicCaseRow | undefined> {
+    let current: PublicCaseRow | undefined = row;
+    for (let hop = 0; hop < 5 && current?.mergedInto; hop++) {
+      const next: PublicCaseRow | undefined = await repo.byId(current.mergedInto);
+      if (!next) break;
+      current = next;
+    }
+    return current === row ? undefined : current;
+  }
+
+  return {
+    async report(body: PublicReportBody): Promise<{ receipt: PublicReportReceipt; replayed: boolean }> {
+      const photos = body.photos ?? [];
+      if (photos.length) {
+        const usable = new Set(await repo.usablePublicPhotos(photos, idempotencyOwner, body.idempotencyKey));
+        const missing = photos.filter((p) => !usable.has(p));
+        if (missing.length) {
+          throw new AppError(
+            'validation_failed',
+            `Unknown photo(s): ${missing.join(', ')}; upload them first with POST /api/v1/public/attachments`,
+            { field: 'photos' },
+          );
+        }
+      }
+      let location = body.location;
+      if (!location) {
+        const found = body.address ? await repo.address(body.address) : undefined;
+        if (!found) {
+          throw new AppError(
+            'validation_failed',
+            body.address
+              ? `"${body.address}" is not a standard address of the city; put a pin on the map instead`
+              : 'Put a pin on the map (location) or give a standard address',
+            { field: 'location' },
+          );
+        }
+        location = { ...found, crs: 'wgs84' };
+      }
+      const r = await cases.report(
+        {
+          category: body.category,
+          description: body.description,
+          location,
+          address: body.address,
+          source: 'public',
+          photos,
+          idempotencyKey: body.idempotencyKey,
+          reporterName: body.contact?.name?.trim() || '市民',
+          reporterContact: body.contact?.phone?.replace(/[ -]/g, '') || undefined,
+        },
+        publicCaller,
+      );
+      return { receipt: receipt(r.case.number, r.case.status), replayed: r.replayed };
+    },
+
+    async track(number: string): Promise<PublicReportView> {
+      const row = await repo.byNumber(number);
+      if (!row) throw new AppError('not_found', `No report numbered ${number}`);
+      const timeline: PublicReportView['timeline'] = [];
+      for (const e of await repo.statusChanges(row.id)) {
+        if (timeline.at(-1)?.status === e.status) continue;
+        timeline.push({
+          at: new Date(e.at).toISOString(),
+          status: e.status as CaseStatus,
+          ...names(e.status),
+        });
+      }
+      const into = await survivor(row);
+      return {
+        ...receipt(row.number, row.status),
+        open: isOpenStatus(row.status as CaseStatus),
+        category: { code: row.categoryCode, name: row.categoryName },
+        district: row.districtName ? { code: row.districtCode, name: row.districtName } : null,
+        street: row.streetCode && row.streetName ? { code: row.streetCode, name: row.streetName } : null,
+        createdAt: new Date(row.createdAt).toISOString(),
+        updatedAt: new Date(row.updatedAt).toISOString(),
+        timeline,
+        mergedInto: into
+          ? { number: into.number, status: into.status as CaseStatus, ...names(into.status) }
+          : null,
+      };
+    },
+
+    async uploadPhoto(bytes: Buffer): Promise<PublicPhoto> {
+      const a = await attachments.store(bytes, publicUploader);
+      return { id: a.id, mime: a.mime, size: a.size };
+    },
+
+    maxUploadBytes: attachments.maxBytes,
+  };
+}
+export type PublicService = ReturnType<typeof publicService>;

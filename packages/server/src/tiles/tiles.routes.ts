@@ -1,0 +1,54 @@
+import { Type } from '@sinclair/typebox';
+import type { App } from '../http/app.ts';
+import { errors } from '../http/schemas.ts';
+import { tileLayers } from './tiles.repository.ts';
+import type { TilesService } from './tiles.service.ts';
+
+const TileParams = Type.Object({
+  layer: Type.Union(
+    tileLayers.map((l) => Type.Literal(l)),
+    { description: 'The map layer' },
+  ),
+  z: Type.Integer({ minimum: 0, maximum: 24 }),
+  x: Type.Integer({ minimum: 0 }),
+  y: Type.Integer({ minimum: 0 }),
+});
+
+export function tilesRoutes(app: App, tiles: TilesService) {
+  app.get(
+    '/api/v1/tiles/:layer/:z/:x/:y.mvt',
+    {
+      schema: {
+        tags: ['geo'],
+        summary: 'A Mapbox Vector Tile of one map layer',
+        description:
+          'Layers districts, streets, communities, unit-grids, duty-grids (polygons) and components (points, ' +
+          'from zoom 15). The MVT layer is named after the layer; features carry code, name and level, unit ' +
+          'grids area_class, components category_code and status. 204 when the tile is empty.',
+        params: TileParams,
+        response: {
+          200: Type.Unsafe<Uint8Array>({
+            description: 'application/vnd.mapbox-vector-tile',
+            type: 'string',
+            format: 'binary',
+          }),
+          204: Type.Null({ description: 'Nothing in this tile' }),
+          304: Type.Null({ description: 'Not modified since the ETag sent' }),
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { layer, z, x, y } = request.params;
+      const t = await tiles.tile(layer, z, x, y, request.headers['if-none-match']);
+      // Tiles are per user (login required), so only the browser may cache them.
+      reply.header('cache-control', `private, max-age=${t.maxAge}`);
+      if (t.etag) reply.header('etag', t.etag);
+      if (t.notModified) return reply.status(304).send(null);
+      if (t.body.byteLength === 0) return reply.status(204).send(null);
+      return reply
+        .header('content-type', 'application/vnd.mapbox-vector-tile')
+        .send(Buffer.from(t.body.buffer, t.body.byteOffset, t.body.byteLength));
+    },
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * Assessment over a realistic history (`seedCaseHistory` drives weeks of cases through the real
+ * engine): the SQL counters agree with an independent recount of the timeline in TypeScript,
+ * periods add up, levels roll up, and every drill-down lists as many cases as its figure.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assessmentService } from '../src/assessment/assessment.service.ts';
+import { makeDepartmentHandlers, makeMatrix, seedCaseHistory } from '../src/seed/loop.factory.ts';
+import type { Server } from '../src/server.ts';
+import { makeLoopCity } from './case-fixture.ts';
+import { openTestDb, type TestDb, testEngine } from './db-harness.ts';
+import { testServer } from './http-harness.ts';
+
+interface Effect {
+  type: string;
+  step?: string;
+  onTime?: boolean;
+  cancelled?: boolean;
+}
+
+describe(`assessment over a seeded history on ${testEngine}`, () => {
+  let t: TestDb;
+  let server: Server;
+  const now = new Date('2026-11-22T06:00:00Z');
+  const from = new Date('2026-11-10T16:00:00Z');
+  const mid = new Date('2026-11-16T16:00:00Z');
+  const to = new Date('2026-11-22T16:00:00Z');
+  const attachmentsDir = path.join(os.tmpdir(), `onegrid-assessment-history-${process.pid}`);
+  const service = () => assessmentService({ db: t.db, clock: () => now });
+
+  beforeAll(async () => {
+    t = await openTestDb();
+    await makeLoopCity(t.db);
+    await t.db.exec(`
+      INSERT INTO departments (code, name, area_code) VALUES
+        ('310101-hw', '黄浦区环卫所', '310101'), ('310101-cgzf', '黄浦区城管执法局', '310101'),
+        ('310101-szdl', '黄浦区市政道路', '310101'), ('310101-cyzx', '黄浦区城运中心', '310101')
+      ON CONFLICT DO NOTHING;
+      DELETE FROM responsibility_matrix;`);
+    server = await testServer(t.db);
+    await makeMatrix(t.db, '310101');
+    await makeDepartmentHandlers(t.db, '310101');
+    const r = await seedCaseHistory(t.db, server.geo, {
+      districtCode: '310101',
+      days: 12,
+      perDay: 8,
+      now,
+      attachmentsDir,
+    });
+    expect(r.cases).toBeGreaterThan(60);
+  }, 240_000);
+  afterAll(async () => {
+    await server?.close();
+    await t?.close();
+    fs.rmSync(attachmentsDir, { recursive: true, force: true });
+  });
+
+  it('agrees with an independent recount of the timeline', async () => {
+    const events = await t.db.query<{
+      action: string;
+      effects: Effect[];
+      data: Record<string, unknown>;
+      dept: string | null;
+    }>(
+      `SELECT e.action, e.effects, e.data, c.department_code AS dept FROM case_events e JOIN cases c ON c.id = e.case_id
+       WHERE e.at >= $1 AND e.at < $2`,
+      [from, to],
+    );
+    const stopped = (e: { effects: Effect[] }, step: string, onTime?: boolean) =>
+      e.effects.some(
+        (x) => x.type === 'deadline-stopped' && x.step === step && !x.cancelled && (!onTime || x.onTime),
+      );
+    const count = (f: (e: (typeof events.rows)[number]) => boolean) => events.rows.filter(f).length;
+    const district = (
+      await service().assess({ level: 'district', period: { from, to }, scope: '3101' })
+    ).rows.find((r) => r.subject === '310101');
+    expect(district?.counters).toMatchObject({
+      reported: count((e) => e.action === 'report'),
+      filed: count((e) => e.action === 'accept'),
+      closed: count((e) => e.action === 'close' || e.action === 'self-handle'),
+      selfHandled: count((e) => e.action === 'self-handle'),
+      reworks: count((e) => e.action === 'verify' && e.effects.some((x) => x.type === 'rework')),
+      returns: count((e) => e.action === 'approve-return'),
+    });
+    expect(district?.counters.filed).toBeGreaterThan(20);
+    const depts = (await service().assess({ level: 'department', period: { from, to }, scope: '3101' })).rows;
+    const handled = depts.reduce((s, r) => s + (r.counters.handled ?? 0), 0);
+    const onTime = depts.reduce((s, r) => s + (r.counters.handledOnTime ?? 0), 0);
+    expect(handled).toBe(count((e) => e.action === 'handle' && stopped(e, 'handling')));
+    expect(onTime).toBe(count((e) => e.action === 'handle' && stopped(e, 'handling', true)));
+    for (const r of depts) {
+      expect(r.score === null || (r.score >= 0 && r.score <= 100)).toBe(true);
+      for (const v of Object.values(r.rates)) if (v !== null) expect(v).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('adds up across periods and rolls grids up to the district', async () => {
+    const s = service();
+    const additive = ['reported', 'filed', 'closed', 'reworks', 'returns', 'dispatched', 'publicConfirmed'];
+    const at = async (a: Date, b: Date, level: 'grid' | 'district') =>
+      (await s.assess({ level, period: { from: a, to: b }, scope: '310101' })).rows;
+    const whole = await at(from, to, 'district');
+    const first = await at(from, mid, 'district');
+    const second = await at(mid, to, 'district');
+    const grids = await at(from, to, 'grid');
+    for (const k of additive) {
+      const w = whole[0]?.counters[k] ?? 0;
+      expect((first[0]?.counters[k] ?? 0) + (second[0]?.counters[k] ?? 0), k).toBe(w);
+      // Cases without a unit grid count at the district only.
+      expect(
+        grids.reduce((n, g) => n + (g.counters[k] ?? 0), 0),
+        k,
+      ).toBeLessThanOrEqual(w);
+    }
+  });
+
+  it('lists as many cases behind a figure as the figure counts', async () => {
+    const s = service();
+    const period = { from, to };
+    const d = (await s.assess({ level: 'district', period, scope: '310101' })).rows[0];
+    for (const indicator of ['reported', 'closed', 'selfHandled']) {
+      const cases = await s.casesBehind({
+        level: 'district',
+        period,
+        scope: '310101',
+        subject: '310101',
+        indicator,
+      });
+      expect(cases.length, indicator).toBe(d?.counters[indicator]);
+    }
+  });
+});
