@@ -8,46 +8,9 @@
  * and dropped after.
  */
 import { Locator, seededRandom, syntheticCity } from '@onegrid/domain';
-import {
-  type Db,
-  geoRepository,
-  migrate,
-  openDatabase,
-  openPglite,
-  writeSyntheticCity,
-} from '@onegrid/server';
+import { geoRepository, migrate, writeSyntheticCity } from '@onegrid/server';
 import type { Benchmark, BenchRow } from './bench.ts';
-
-async function openBenchDb(): Promise<{ db: Db; engine: string; drop(): Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    const db = await openPglite();
-    return { db, engine: 'PGlite', drop: () => db.close() };
-  }
-  const name = `onegrid_bench_locate_${process.pid}`;
-  const admin = await openDatabase({ databaseUrl: url, dataDir: '' });
-  await admin.exec(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.exec(`CREATE DATABASE ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: u.toString(), dataDir: '' });
-  return {
-    db,
-    engine: 'PostgreSQL',
-    async drop() {
-      await db.close();
-      await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.close();
-    },
-  };
-}
-
-const positiveInt = (v: string | boolean | undefined, fallback: number, name: string): number => {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
-  return n;
-};
+import { openBenchDb, positiveInt } from './scratch-db.ts';
 
 /** Points per second over `n` points, wall clock and this process's CPU time. */
 function measure(n: number, body: () => void): { perSecond: number; cpuPerSecond: number } {
@@ -90,7 +53,7 @@ export const locateBenchmark: Benchmark = {
       points[i + 1] = minY + random() * (maxY - minY);
     }
 
-    const bench = await openBenchDb();
+    const bench = await openBenchDb('locate');
     const rows: BenchRow[] = [];
     try {
       const { db, engine } = bench;
