@@ -6,89 +6,45 @@
  * Needs the built web app (`npm run build:web`, which CI runs first); it builds it when missing or
  * older than its sources. Chromium: Debian's /usr/bin/chromium (override with CHROMIUM_PATH).
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, type Server } from '../packages/server/src/server.ts';
-import { openTestDb, type TestDb, testEngine } from '../packages/server/test/db-harness.ts';
-import { ensureUser, silentLog } from '../packages/server/test/http-harness.ts';
+import { testEngine } from '../packages/server/test/db-harness.ts';
+import { ensureUser } from '../packages/server/test/http-harness.ts';
 import { insertCityFixture, peoplesSquare } from './fixture.ts';
-
-const repoRoot = path.resolve(import.meta.dirname, '..');
-const webDir = path.join(repoRoot, 'packages/web');
-const distDir = path.join(webDir, 'dist');
-const shotsDir = path.join(import.meta.dirname, 'screenshots');
-
-/**
- * Headless Chromium has no GPU here; MapLibre needs WebGL, which SwiftShader (software GL through
- * ANGLE) provides. `--enable-unsafe-swiftshader` allows it now that Chromium no longer falls back
- * to it silently.
- */
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-
-function newestMtime(p: string): number {
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
-  return newest;
-}
-
-/** Builds packages/web when dist/ is missing or older than the sources. */
-function ensureWebBuild() {
-  const index = path.join(distDir, 'index.html');
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts']
-    .map((p) => path.join(webDir, p))
-    .filter((p) => fs.existsSync(p));
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
-  const r = spawnSync('npm', ['run', 'build', '-w', '@onegrid/web'], { cwd: repoRoot, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
-}
+import { type E2e, shotsDir, startE2e } from './harness.ts';
 
 const user = { username: 'e2e-operator', password: 'e2e-secret-pw', displayName: '王敏' };
 
 describe(`web app: login, map, locate (${testEngine})`, () => {
-  let t: TestDb;
-  let server: Server;
-  let browser: Browser;
+  let e: E2e;
+  let t: E2e['t'];
   let page: Page;
   let baseUrl: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   /** Layers of which at least one tile came back with content (200; empty tiles are 204). */
   const tilesWithContent = new Set<string>();
 
   beforeAll(async () => {
-    ensureWebBuild();
-    fs.mkdirSync(shotsDir, { recursive: true });
-    t = await openTestDb();
-    await insertCityFixture(t.db);
-    await ensureUser(t.db, { username: user.username, role: 'operator', password: user.password });
-    await t.db.query('UPDATE users SET display_name = $2 WHERE username = $1', [
-      user.username,
-      user.displayName,
-    ]);
-    server = await buildServer({ db: t.db, log: silentLog, config: { sessionHours: 12, webDir: distDir } });
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: chromiumArgs,
+    e = await startE2e(async (db) => {
+      await insertCityFixture(db);
+      await ensureUser(db, { username: user.username, role: 'operator', password: user.password });
+      await db.query('UPDATE users SET display_name = $2 WHERE username = $1', [
+        user.username,
+        user.displayName,
+      ]);
     });
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ({ t, baseUrl, pageErrors } = e);
+    // Open on People's Square at street level, where every layer of the fixture shows.
+    page = await e.open(`/#map=15/${peoplesSquare.lat}/${peoplesSquare.lng}`, { label: 'map' });
     page.on('response', (r) => {
       const m = /\/api\/v1\/tiles\/([a-z-]+)\//.exec(r.url());
       if (m?.[1] && r.status() === 200) tilesWithContent.add(m[1]);
     });
-  });
+  }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await e?.close();
   });
 
   async function waitForMapIdle() {

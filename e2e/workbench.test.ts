@@ -6,40 +6,11 @@
  * report shows in the operator's queue within a second, through the event stream, without a reload.
  * Screenshots of every screen at 1366×768 (and the case detail at 360×740) go to e2e/screenshots/.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLoopCity, square } from '../packages/server/src/seed/loop-city.factory.ts';
-import { buildServer, type Server } from '../packages/server/src/server.ts';
-import { openTestDb, type TestDb, testEngine } from '../packages/server/test/db-harness.ts';
-import { silentLog } from '../packages/server/test/http-harness.ts';
-
-const repoRoot = path.resolve(import.meta.dirname, '..');
-const webDir = path.join(repoRoot, 'packages/web');
-const distDir = path.join(webDir, 'dist');
-const shotsDir = path.join(import.meta.dirname, 'screenshots');
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-
-function newestMtime(p: string): number {
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
-  return newest;
-}
-
-function ensureWebBuild() {
-  const index = path.join(distDir, 'index.html');
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts']
-    .map((p) => path.join(webDir, p))
-    .filter((p) => fs.existsSync(p));
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
-  const r = spawnSync('npm', ['run', 'build', '-w', '@onegrid/web'], { cwd: repoRoot, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
-}
+import { testEngine } from '../packages/server/test/db-harness.ts';
+import { type E2e, phone, startE2e } from './harness.ts';
 
 interface CaseBody {
   id: number;
@@ -49,59 +20,31 @@ interface CaseBody {
 }
 
 describe(`workbenches: one case across roles in the browser (${testEngine})`, () => {
-  let t: TestDb;
-  let server: Server;
-  let browser: Browser;
+  let e: E2e;
   let baseUrl: string;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
-  const tokens: Record<string, string> = {};
+  let pageErrors: string[];
   let photo: Buffer;
   let operator: Page;
   let main: CaseBody;
   let duplicate: CaseBody;
 
-  async function call<T>(user: string, method: string, url: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${baseUrl}${url}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${tokens[user]}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  }
+  const call = <T>(user: string, method: string, url: string, body?: unknown) =>
+    e.call<T>(user, method, url, body);
 
   async function upload(user: string): Promise<string> {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(photo)], { type: 'image/png' }), 'before.png');
     const res = await fetch(`${baseUrl}/api/v1/attachments`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${tokens[user]}` },
+      headers: { authorization: `Bearer ${e.tokens[user] ?? (await e.login(user))}` },
       body: form,
     });
     if (res.status !== 201) throw new Error(`upload → ${res.status} ${await res.text()}`);
     return ((await res.json()) as { id: string }).id;
   }
 
-  /** A page of its own (own storage) for one user, logged in through the login form. */
-  async function openAs(username: string, hash = ''): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => pageErrors.push(`${username}: ${e.message}`));
-    await page.goto(`${baseUrl}/${hash}`);
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('密码').fill('secret-pw');
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.waitForSelector('[data-testid=current-user]');
-    return page;
-  }
-
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shotsDir, name) });
+  const openAs = (username: string, hash = '') => e.openAs(username, hash);
+  const shot = (page: Page, name: string) => e.shot(page, name);
 
   /** Lets the maps finish drawing before a screenshot (best effort: a slow tile is no failure). */
   async function settleMaps(page: Page) {
@@ -132,30 +75,16 @@ describe(`workbenches: one case across roles in the browser (${testEngine})`, ()
   }
 
   beforeAll(async () => {
-    ensureWebBuild();
-    fs.mkdirSync(shotsDir, { recursive: true });
-    t = await openTestDb();
-    await makeLoopCity(t.db);
-    await t.db.query(
-      `UPDATE users SET display_name = CASE username WHEN 'op' THEN '王敏' WHEN 'disp' THEN '李强'
-         WHEN 'lhsr' THEN '张伟' WHEN 'insp' THEN '陈静' ELSE display_name END`,
-    );
-    server = await buildServer({ db: t.db, log: silentLog, config: { sessionHours: 12, webDir: distDir } });
-    await server.geo.refresh({ force: true });
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-    for (const u of ['insp', 'op', 'disp', 'lhsr']) {
-      const r = await fetch(`${baseUrl}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: u, password: 'secret-pw' }),
-      });
-      tokens[u] = ((await r.json()) as { token: string }).token;
-    }
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: chromiumArgs,
+    e = await startE2e(async (db) => {
+      await makeLoopCity(db);
+      await db.query(
+        `UPDATE users SET display_name = CASE username WHEN 'op' THEN '王敏' WHEN 'disp' THEN '李强'
+           WHEN 'lhsr' THEN '张伟' WHEN 'insp' THEN '陈静' ELSE display_name END`,
+      );
     });
+    baseUrl = e.baseUrl;
+    pageErrors = e.pageErrors;
+    const browser = e.browser;
     // A photo to upload: drawn by the browser, so it is a real PNG.
     const scratch = await browser.newPage();
     const dataUrl = await scratch.evaluate(() => {
@@ -178,10 +107,7 @@ describe(`workbenches: one case across roles in the browser (${testEngine})`, ()
   }, 240_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
-    await t?.close();
+    await e?.close();
   });
 
   it('shows a new report in the operator queue within a second, without a reload', async () => {
@@ -295,6 +221,24 @@ describe(`workbenches: one case across roles in the browser (${testEngine})`, ()
     await shot(operator, 'case-detail-360.png');
     await operator.getByTestId('timeline').scrollIntoViewIfNeeded();
     await shot(operator, 'case-detail-360-timeline.png');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('fits a phone: each workbench at 360×740, no sideways scrolling', async () => {
+    for (const [user, hash, name] of [
+      ['op', '#/intake', 'intake'],
+      ['disp', '#/dispatch', 'dispatch'],
+      ['lhsr', '#/handling', 'handling'],
+    ] as const) {
+      const page = await e.openAs(user, hash, { viewport: phone });
+      await page
+        .waitForSelector('[data-testid=queue-item], [data-testid=queue-empty]', { timeout: 15_000 })
+        .catch(() => undefined);
+      await settleMaps(page);
+      await shot(page, `${name}-360.png`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${name} scrolls sideways on a phone`).toBeLessThanOrEqual(1);
+    }
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,10 +1,4 @@
 import { Command } from 'commander';
-import { registerBench } from './commands/bench.ts';
-import { registerImport } from './commands/import.ts';
-import { registerMigrate } from './commands/migrate.ts';
-import { registerSeed } from './commands/seed.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerSimulate } from './commands/simulate.ts';
 import { fail } from './util.ts';
 
 const program = new Command('onegrid')
@@ -12,11 +6,32 @@ const program = new Command('onegrid')
   .showHelpAfterError()
   .configureOutput({ outputError: (s, write) => write(s) });
 
-registerServe(program);
-registerMigrate(program);
-registerSeed(program);
-registerImport(program);
-registerSimulate(program);
-registerBench(program);
+// The remote commands only talk HTTP: they start without loading the server and its database
+// engines (seconds on a busy machine), which every other command needs.
+const remote = new Set(['login', 'logout', 'cases', 'report']);
+const first = process.argv[2];
 
-program.parseAsync(process.argv).catch(fail);
+async function registerLocal(p: Command) {
+  const [serve, migrate, seed, imp, simulate, bench] = await Promise.all([
+    import('./commands/serve.ts'),
+    import('./commands/migrate.ts'),
+    import('./commands/seed.ts'),
+    import('./commands/import.ts'),
+    import('./commands/simulate.ts'),
+    import('./commands/bench.ts'),
+  ]);
+  serve.registerServe(p);
+  migrate.registerMigrate(p);
+  seed.registerSeed(p);
+  imp.registerImport(p);
+  simulate.registerSimulate(p);
+  bench.registerBench(p);
+}
+
+async function main() {
+  if (!first || !remote.has(first)) await registerLocal(program);
+  (await import('./commands/remote.ts')).registerRemote(program);
+  await program.parseAsync(process.argv);
+}
+
+main().catch(fail);

@@ -1,10 +1,9 @@
-import { ConfigError, DataDirLockedError } from '@onegrid/server';
-
-/** Prints a clear message (no stack trace for errors users can act on) and exits non-zero. */
+/**
+ * Prints a clear message and exits non-zero. Errors are meant to be read (a bad setting, a locked
+ * data dir, a server that cannot be reached): the stack trace only with ONEGRID_DEBUG set.
+ */
 export function fail(error: unknown): never {
-  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
-    process.stderr.write(`onegrid: ${error.message}\n`);
-  } else if (error instanceof Error) {
+  if (error instanceof Error) {
     process.stderr.write(`onegrid: ${error.message}\n`);
     if (process.env.ONEGRID_DEBUG) process.stderr.write(`${error.stack}\n`);
   } else {

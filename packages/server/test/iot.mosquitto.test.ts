@@ -120,4 +120,117 @@ describe.skipIf(!reachable)(`two ingestion workers on ${url}, ${testEngine}`, ()
     expect(received[1]).toBeGreaterThan(0);
     expect(received[0]! + received[1]!).toBe(total);
   });
+
+  it('loses nothing when a worker dies holding unacknowledged messages: its restart gets them', async () => {
+    // A group member that takes its share and dies before acknowledging anything, as a worker
+    // process killed mid-batch does: no PUBACK, no DISCONNECT, its session kept by the broker.
+    // The first test's workers leave, so that only this group stores what is published here.
+    await Promise.all(workers.splice(0).map((w) => w.close()));
+    const group = `onegrid-test-${run}-crash`;
+    const dyingBase = `onegrid-test-${run}-dying`;
+    const topic = `$share/${group}/onegrid/devices/+/telemetry`;
+    let held = 0;
+    const dying = await mqtt.connectAsync(url, {
+      protocolVersion: 5,
+      clientId: `${dyingBase}-0`,
+      clean: false,
+      properties: { sessionExpiryInterval: 120, receiveMaximum: 1000 },
+      reconnectPeriod: 0,
+    });
+    dying.handleMessage = (_packet, _callback) => {
+      held++; // never calls back: mqtt.js sends no PUBACK
+    };
+    await dying.subscribeAsync(topic, { qos: 1 });
+
+    const survivorTally = new Map<string, number>();
+    const counting = (counts: Map<string, number>): TelemetryService => ({
+      ...server.iot.telemetry,
+      ingestPayload(id, payload, at) {
+        if (ids.includes(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+        return server.iot.telemetry.ingestPayload(id, payload, at);
+      },
+    });
+    const survivor = await startIngestWorker({
+      url,
+      telemetry: counting(survivorTally),
+      stats: server.iot.stats,
+      log: silentLog,
+      group,
+      clientId: `onegrid-test-${run}-survivor`,
+      connections: 1,
+      sessionExpiry: 0,
+    });
+    workers.push(survivor);
+
+    const publisher = await mqtt.connectAsync(url, {
+      protocolVersion: 5,
+      clientId: `onegrid-test-${run}-pub2`,
+    });
+    const base = Date.now() - 30_000;
+    const perDevice = 40;
+    try {
+      await Promise.all(
+        ids.flatMap((id) =>
+          Array.from({ length: perDevice }, (_, i) =>
+            publisher.publishAsync(
+              telemetryTopic(id),
+              JSON.stringify({ ts: base + i * 10, values: { depth: 100 + i } }),
+              { qos: 1 },
+            ),
+          ),
+        ),
+      );
+    } finally {
+      await publisher.endAsync();
+    }
+    const total = ids.length * perDevice;
+    const stored = async () =>
+      (
+        await db.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM readings WHERE device_id = ANY($1) AND metric = 'depth' AND num >= 100`,
+          [ids],
+        )
+      ).rows[0]!.n;
+    // The survivor stores its share; the dying member holds one message in flight and the broker
+    // queues the rest of its share in its session.
+    const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    await eventually(async () => (held > 0 && sum(survivorTally) >= total / 4 ? true : undefined), 15_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(held).toBeGreaterThan(0);
+    expect(await stored()).toBe(sum(survivorTally));
+    expect(sum(survivorTally)).toBeLessThan(total);
+
+    // It dies: the socket closes without a DISCONNECT, the broker keeps its session.
+    dying.stream.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+
+    // Restarted under the same client id, a real worker resumes the session and is given every
+    // message the dead one had not acknowledged.
+    const restartedTally = new Map<string, number>();
+    const restarted = await startIngestWorker({
+      url,
+      telemetry: counting(restartedTally),
+      stats: server.iot.stats,
+      log: silentLog,
+      group,
+      clientId: dyingBase,
+      connections: 1,
+      sessionExpiry: 120,
+    });
+    workers.push(restarted);
+    const all = await eventually(async () => ((await stored()) === total ? total : 0), 15_000);
+    expect(all).toBe(total);
+    // Each message was stored once: by the survivor, or by the restarted worker from the dead
+    // one's session (what it held in flight and what the broker had queued for it).
+    expect(sum(restartedTally)).toBeGreaterThanOrEqual(held);
+    expect(sum(survivorTally) + sum(restartedTally)).toBe(total);
+    // Leave no session behind on the machine's broker.
+    await restarted.close();
+    const cleaner = await mqtt.connectAsync(url, {
+      protocolVersion: 5,
+      clientId: `${dyingBase}-0`,
+      clean: true,
+    });
+    await cleaner.endAsync();
+  });
 });

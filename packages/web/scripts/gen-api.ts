@@ -1,7 +1,7 @@
 /**
  * Generates the web app's typed API client from the server's own OpenAPI document.
  *
- *   npm run gen:api -w @onegrid/web     writes src/api/openapi.json and src/api/schema.d.ts
+ *   npm run gen:api -w @onegrid/web     writes packages/client/src/openapi.json, schema.d.ts and bodies.json
  *   npm run check:api -w @onegrid/web   regenerates in memory and fails when the committed files drift
  *
  * The server is built in-process on an in-memory PGlite (migrated), so the document is exactly
@@ -13,9 +13,11 @@ import { buildServer, migrate, openPglite } from '@onegrid/server';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import pino from 'pino';
 
-const apiDir = path.resolve(import.meta.dirname, '../src/api');
+// The generated files live in @onegrid/client, which the web app and the CLI both use.
+const apiDir = path.resolve(import.meta.dirname, '../../client/src');
 const jsonFile = path.join(apiDir, 'openapi.json');
 const typesFile = path.join(apiDir, 'schema.d.ts');
+const bodiesFile = path.join(apiDir, 'bodies.json');
 const check = process.argv.includes('--check');
 
 const header = `/**
@@ -46,15 +48,33 @@ async function serverDocument(): Promise<OpenAPI3> {
   }
 }
 
+/**
+ * The JSON request-body schemas alone, keyed `METHOD /path`: forms validate with the server's own
+ * schema (src/api/validate.ts) without shipping the whole document to the browser.
+ */
+function requestBodies(doc: OpenAPI3): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [route, item] of Object.entries(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(item as Record<string, unknown>)) {
+      const schema = (op as { requestBody?: { content?: Record<string, { schema?: unknown }> } })?.requestBody
+        ?.content?.['application/json']?.schema;
+      if (schema) out[`${method.toUpperCase()} ${route}`] = schema;
+    }
+  }
+  return out;
+}
+
 async function main() {
   const doc = await serverDocument();
   const json = `${JSON.stringify(doc, null, 2)}\n`;
   const types = header + astToString(await openapiTS(doc, { alphabetize: false }));
+  const bodies = `${JSON.stringify(requestBodies(doc), null, 2)}\n`;
 
   if (check) {
     const drift = [
       [jsonFile, json],
       [typesFile, types],
+      [bodiesFile, bodies],
     ].filter(([file, text]) => !fs.existsSync(file!) || fs.readFileSync(file!, 'utf8') !== text);
     if (drift.length > 0) {
       console.error(
@@ -70,6 +90,7 @@ async function main() {
   fs.mkdirSync(apiDir, { recursive: true });
   fs.writeFileSync(jsonFile, json);
   fs.writeFileSync(typesFile, types);
+  fs.writeFileSync(bodiesFile, bodies);
   const paths = Object.keys(doc.paths ?? {}).length;
   console.log(`Wrote ${path.relative(process.cwd(), jsonFile)} and schema.d.ts (${paths} paths).`);
 }

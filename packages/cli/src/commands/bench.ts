@@ -16,6 +16,7 @@ registerBenchmark(
 );
 registerBenchmark('ingest', async () => (await import('../bench/ingest.bench.ts')).ingestBenchmark);
 registerBenchmark('locate', () => import('../bench/locate.bench.ts').then((m) => m.default));
+registerBenchmark('vitals', async () => (await import('../bench/vitals.bench.ts')).vitalsBenchmark);
 
 export function registerBench(program: Command) {
   program

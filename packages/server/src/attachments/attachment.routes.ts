@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../errors.ts';
 import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
+import { uploadedBytes } from '../http/upload.ts';
 import type { AttachmentRow, AttachmentService } from './attachment.service.ts';
 
 const AttachmentSchema = Type.Object(
@@ -46,23 +47,7 @@ export async function attachmentRoutes(app: App, attachments: AttachmentService)
     },
     async (request, reply) => {
       const p = principalOf(request);
-      if (!request.isMultipart()) {
-        throw new AppError(
-          'unsupported_media_type',
-          'Send the photo as multipart/form-data in a field named "file"',
-        );
-      }
-      const part = await request.file();
-      if (!part) throw new AppError('validation_failed', 'No file in the upload', { field: 'file' });
-      let bytes: Buffer;
-      try {
-        bytes = await part.toBuffer();
-      } catch {
-        throw new AppError(
-          'payload_too_large',
-          `The file is larger than the limit of ${attachments.maxBytes} bytes`,
-        );
-      }
+      const bytes = await uploadedBytes(request, attachments.maxBytes);
       const row = await attachments.store(bytes, { id: String(p.id), scopeCode: p.scopeCode });
       return reply.status(201).send(toJson(row));
     },

@@ -1780,6 +1780,8 @@ export interface paths {
                     pending?: "return" | "extension" | "suspension";
                     /** @description handlers: only my department's tasks */
                     mine?: boolean;
+                    /** @description only cases I reported */
+                    reporter?: "me";
                     q?: string;
                     page?: number;
                     pageSize?: number;
@@ -2104,6 +2106,8 @@ export interface paths {
                             lng: number;
                             lat: number;
                         };
+                        /** @description a retry with the same key is applied once and answers with the case as it is now */
+                        idempotencyKey?: string;
                     };
                 };
             };
@@ -2885,6 +2889,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The matters a citizen can report (current standard, active), with confusable-pair hints */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PublicCategory"][];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/attachments": {
         parameters: {
             query?: never;
@@ -2976,7 +3025,8 @@ export interface paths {
                     level: "inspector" | "operator" | "shiftLead" | "dispatcher" | "department" | "grid" | "community" | "street" | "district";
                     /** @description narrow to this area (inside your scope) */
                     area?: string;
-                    compare?: "previous" | "lastYear";
+                    /** @description previous: the period before (a calendar month → the month before); lastYear: the same period a year earlier; both: the two at once */
+                    compare?: "previous" | "lastYear" | "both";
                 };
                 header?: never;
                 path?: never;
@@ -3135,7 +3185,8 @@ export interface paths {
                     level: "inspector" | "operator" | "shiftLead" | "dispatcher" | "department" | "grid" | "community" | "street" | "district";
                     /** @description narrow to this area (inside your scope) */
                     area?: string;
-                    compare?: "previous" | "lastYear";
+                    /** @description previous: the period before (a calendar month → the month before); lastYear: the same period a year earlier; both: the two at once */
+                    compare?: "previous" | "lastYear" | "both";
                 };
                 header?: never;
                 path?: never;
@@ -3199,7 +3250,8 @@ export interface paths {
                     level: "inspector" | "operator" | "shiftLead" | "dispatcher" | "department" | "grid" | "community" | "street" | "district";
                     /** @description narrow to this area (inside your scope) */
                     area?: string;
-                    compare?: "previous" | "lastYear";
+                    /** @description previous: the period before (a calendar month → the month before); lastYear: the same period a year earlier; both: the two at once */
+                    compare?: "previous" | "lastYear" | "both";
                 };
                 header?: never;
                 path?: never;
@@ -3448,6 +3500,1871 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vitals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** City vital signs (城市生命体征) of an area and its next level down, live */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description city, district, street or community code */
+                    area?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Vitals"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vitals/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One indicator of one area over time (written every few minutes) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description city, district, street or community code */
+                    area?: string;
+                    indicator: string;
+                    /** @description default: 24 hours ago */
+                    from?: string;
+                    /** @description default: now */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VitalHistory"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vitals/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute every indicator now and write a history point for every area (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            computedAt: string;
+                            tookMs: number;
+                            historyRows: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vitals/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Indicator definitions (disabled ones too) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["VitalIndicator"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an indicator (admin); computed from the next compute on, which runs at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: {
+                            zh: string;
+                            en: string;
+                        };
+                        unit: string;
+                        source: "cases" | "alarms" | "readings" | "devices" | "field_staff";
+                        /** @description cases: open | overdue | new | closed | closed_on_time; alarms: active; devices: online | enabled; field_staff: inspectors; readings: a metric key */
+                        measure: string;
+                        aggregation: "count" | "rate" | "per10k" | "avg" | "max" | "count_over" | "aqi";
+                        /** @description rate: the denominator measure */
+                        of?: string;
+                        /** @description count_over: the value a reading must exceed */
+                        over?: number;
+                        filter?: {
+                            severity?: ("critical" | "major" | "minor" | "warning")[];
+                            deviceType?: string;
+                        };
+                        window: "now" | "today" | "15m" | "1h" | "24h" | "7d" | "30d";
+                        /** @description the finest area level computed */
+                        level: "city" | "district" | "street" | "community";
+                        /** @description a value strictly past a threshold takes its colour */
+                        thresholds: {
+                            yellow: number;
+                            orange: number;
+                            red: number;
+                        };
+                        /** @description per area level, overriding thresholds */
+                        thresholdsByLevel?: {
+                            /** @description a value strictly past a threshold takes its colour */
+                            city?: {
+                                yellow: number;
+                                orange: number;
+                                red: number;
+                            };
+                            /** @description a value strictly past a threshold takes its colour */
+                            district?: {
+                                yellow: number;
+                                orange: number;
+                                red: number;
+                            };
+                            /** @description a value strictly past a threshold takes its colour */
+                            street?: {
+                                yellow: number;
+                                orange: number;
+                                red: number;
+                            };
+                            /** @description a value strictly past a threshold takes its colour */
+                            community?: {
+                                yellow: number;
+                                orange: number;
+                                red: number;
+                            };
+                        };
+                        higherIsWorse: boolean;
+                        enabled?: boolean;
+                        sort?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VitalIndicator"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vitals/indicators/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an indicator (admin); a removed default is not seeded again */
+        delete: {
+            parameters: {
+                query?: {
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an indicator (admin): thresholds, window, enabled … with the version you read */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the version you read; a stale one is refused (409) */
+                        version: number;
+                        name?: {
+                            zh: string;
+                            en: string;
+                        };
+                        unit?: string;
+                        source?: "cases" | "alarms" | "readings" | "devices" | "field_staff";
+                        /** @description cases: open | overdue | new | closed | closed_on_time; alarms: active; devices: online | enabled; field_staff: inspectors; readings: a metric key */
+                        measure?: string;
+                        aggregation?: "count" | "rate" | "per10k" | "avg" | "max" | "count_over" | "aqi";
+                        of?: string | null;
+                        over?: number | null;
+                        filter?: {
+                            severity?: ("critical" | "major" | "minor" | "warning")[];
+                            deviceType?: string;
+                        } | null;
+                        window?: "now" | "today" | "15m" | "1h" | "24h" | "7d" | "30d";
+                        /** @description the finest area level computed */
+                        level?: "city" | "district" | "street" | "community";
+                        /** @description a value strictly past a threshold takes its colour */
+                        thresholds?: {
+                            yellow: number;
+                            orange: number;
+                            red: number;
+                        };
+                        /** @description per area level, overriding thresholds */
+                        thresholdsByLevel?: {
+                            /** @description a value strictly past a threshold takes its colour */
+                            city?: {
+                                yellow: number;
+                                orange: number;
+                                red: number;
+                            };
+                            /** @description a value strictly past a threshold takes its colour */
+                            district?: {
+                                yellow: number;
+                                orange: number;
+                                red: number;
+                            };
+                            /** @description a value strictly past a threshold takes its colour */
+                            street?: {
+                                yellow: number;
+                                orange: number;
+                                red: number;
+                            };
+                            /** @description a value strictly past a threshold takes its colour */
+                            community?: {
+                                yellow: number;
+                                orange: number;
+                                red: number;
+                            };
+                        } | null;
+                        higherIsWorse?: boolean;
+                        enabled?: boolean;
+                        sort?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VitalIndicator"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users inside your scope (administrators) */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    role?: "admin" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
+                    active?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminUser"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a user with an initial password (administrators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        username: string;
+                        displayName: string;
+                        password: string;
+                        role: "admin" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
+                        scopeCode: string;
+                        departmentCode?: string | null;
+                        phone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminUser"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a user: name, role, scope, department, phone, or deactivate (administrators) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        displayName?: string;
+                        role?: "admin" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
+                        scopeCode?: string;
+                        departmentCode?: string | null;
+                        phone?: string | null;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminUser"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password for a user and end the user's sessions (administrators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/areas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** City, districts, streets and communities inside your scope, for pickers (administrators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AreaOption"][];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Departments inside your scope (administrators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminDepartment"][];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a department (administrators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        areaCode: string;
+                        kind?: "handler" | "centre" | "owner";
+                        creditCode?: string | null;
+                        phone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminDepartment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/departments/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change or deactivate a department (administrators) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        areaCode?: string;
+                        kind?: "handler" | "centre" | "owner";
+                        creditCode?: string | null;
+                        phone?: string | null;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminDepartment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/admin/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a GeoJSON or CSV file (multipart field "file") and import it as `onegrid import` would; returns the import report */
+        post: {
+            parameters: {
+                query: {
+                    kind: "districts" | "streets" | "communities" | "unit-grids" | "duty-grids" | "components" | "addresses";
+                    crs?: "wgs84" | "gcj02" | "bd09";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/import/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Past import runs, newest first (administrators) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportRun"][];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/import/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report of one import run: counts, rejects by problem, the first rejects (administrators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportReport"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/command/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open cases for the map, columnar (id, position, main class, urgency, status, overdue) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description city, district, street, community or unit grid code */
+                    area?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CommandCases"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/command/inspectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inspectors with a GPS point in the last 2 h: latest position and recent track */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description city, district, street, community or unit grid code */
+                    area?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["InspectorPosition"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/command/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Case steps and alarm raises/clears in [from, to) with positions, by time (at most 7 days) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description ISO instant or a date (midnight in Shanghai) */
+                    from: string;
+                    to: string;
+                    /** @description city, district, street, community or unit grid code */
+                    area?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            truncated: boolean;
+                            events: components["schemas"]["ReplayEvent"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/command/focus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One incident (a case or an alarm): details, nearest inspectors, department, timeline */
+        get: {
+            parameters: {
+                query?: {
+                    case?: number;
+                    alarm?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CommandFocus"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/command/area": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drill-down: an area’s figures and those of the level below (district → street → unit grid) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description city, district, street, community or unit grid code */
+                    area?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AreaFigures"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patrol/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload GPS points of my patrol (inspectors). A point already stored (same recordedAt) is ignored, so a replay is harmless; a point outside the city or with an absurd time fails the batch (400, details per point). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        points: {
+                            /**
+                             * Format: date-time
+                             * @description when the phone took the fix
+                             */
+                            recordedAt: string;
+                            lng: number;
+                            lat: number;
+                            /** @description metres */
+                            accuracyM?: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            received: number;
+                            /** @description new points */
+                            stored: number;
+                            /** @description points already stored (same user and recordedAt): ignored */
+                            duplicates: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patrol/tracks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Patrol tracks in [from, to) (default: the last 24 hours): an inspector their own; leaders, admins and dispatchers those of users in their area */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description one user id (inspectors: only their own) */
+                    user?: number;
+                    /** @description default: 24 hours before `to` */
+                    from?: string;
+                    /** @description default: now */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PatrolTrack"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3926,6 +5843,30 @@ export interface components {
             mime: string;
             size: number;
         };
+        PublicCategory: {
+            kind: "component" | "event";
+            code: string;
+            name: string;
+            majorCode: string;
+            majorName: string;
+            hint: string | null;
+            confusableWith: string[];
+        };
+        AssessmentAspects: {
+            /** @description 发现与监督 / 指挥与协调 / 综合监督 / 运行机制, 0–100 */
+            aspects: {
+                discovery: number | null;
+                command: number | null;
+                supervision: number | null;
+                mechanism: number | null;
+            };
+            /** @description the indicators behind the aspects, 0–100 */
+            indicators: {
+                [key: string]: number | null;
+            };
+            score: number | null;
+            grade: string | null;
+        };
         AssessmentReport: {
             level: string;
             from: string;
@@ -3934,6 +5875,26 @@ export interface components {
             compare: string | null;
             previousFrom: string | null;
             previousTo: string | null;
+            lastYearFrom: string | null;
+            lastYearTo: string | null;
+            /** @description the four aspects over the whole scope (area levels; null for people and departments) */
+            summary: {
+                /** @description 发现与监督 / 指挥与协调 / 综合监督 / 运行机制, 0–100 */
+                aspects: {
+                    discovery: number | null;
+                    command: number | null;
+                    supervision: number | null;
+                    mechanism: number | null;
+                };
+                /** @description the indicators behind the aspects, 0–100 */
+                indicators: {
+                    [key: string]: number | null;
+                };
+                score: number | null;
+                grade: string | null;
+                previous: components["schemas"]["AssessmentAspects"] | (never | null);
+                lastYear: components["schemas"]["AssessmentAspects"] | (never | null);
+            } | null;
             gradeColours: {
                 [key: string]: string;
             };
@@ -3953,6 +5914,7 @@ export interface components {
                 score: number | null;
                 grade: string | null;
                 rank: number | null;
+                aspects?: components["schemas"]["AssessmentAspects"] | (never | null);
                 previous?: {
                     counters: {
                         [key: string]: number;
@@ -3967,10 +5929,43 @@ export interface components {
                     score: number | null;
                     grade: string | null;
                     rank: number | null;
+                    aspects?: components["schemas"]["AssessmentAspects"] | (never | null);
                 } | null;
                 delta?: {
                     score: number | null;
+                    /** @description places moved up (previous − now) */
+                    rank: number | null;
                     rates: {
+                        [key: string]: number | null;
+                    };
+                    aspects?: {
+                        [key: string]: number | null;
+                    };
+                } | null;
+                lastYear?: {
+                    counters: {
+                        [key: string]: number;
+                    };
+                    rates: {
+                        [key: string]: number | null;
+                    };
+                    /** @description component scores 0–100 (null: nothing to judge, left out with weights renormalised) */
+                    parts: {
+                        [key: string]: number | null;
+                    };
+                    score: number | null;
+                    grade: string | null;
+                    rank: number | null;
+                    aspects?: components["schemas"]["AssessmentAspects"] | (never | null);
+                } | null;
+                lastYearDelta?: {
+                    score: number | null;
+                    /** @description places moved up (previous − now) */
+                    rank: number | null;
+                    rates: {
+                        [key: string]: number | null;
+                    };
+                    aspects?: {
                         [key: string]: number | null;
                     };
                 } | null;
@@ -3988,6 +5983,374 @@ export interface components {
             foundCaseId: number | null;
             createdAt: string;
             resultAt: string | null;
+        };
+        Vitals: {
+            /** Format: date-time */
+            computedAt: string;
+            area: {
+                code: string;
+                name: string;
+                level: ("green" | "yellow" | "orange" | "red") | (never | null);
+            };
+            indicators: {
+                id: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                unit: string;
+                value: number | null;
+                level: ("green" | "yellow" | "orange" | "red") | (never | null);
+                /** @description a value strictly past a threshold takes its colour */
+                thresholds: {
+                    yellow: number;
+                    orange: number;
+                    red: number;
+                };
+                higherIsWorse: boolean;
+            }[];
+            /** @description the next level down: city → districts → streets → communities */
+            children: {
+                code: string;
+                name: string;
+                level: ("green" | "yellow" | "orange" | "red") | (never | null);
+                values: {
+                    [key: string]: {
+                        value: number | null;
+                        level: ("green" | "yellow" | "orange" | "red") | (never | null);
+                    };
+                };
+            }[];
+        };
+        VitalHistory: {
+            points: {
+                /** Format: date-time */
+                at: string;
+                value: number | null;
+                level: ("green" | "yellow" | "orange" | "red") | (never | null);
+            }[];
+        };
+        VitalIndicator: {
+            id: string;
+            name: {
+                zh: string;
+                en: string;
+            };
+            unit: string;
+            source: "cases" | "alarms" | "readings" | "devices" | "field_staff";
+            /** @description cases: open | overdue | new | closed | closed_on_time; alarms: active; devices: online | enabled; field_staff: inspectors; readings: a metric key */
+            measure: string;
+            aggregation: "count" | "rate" | "per10k" | "avg" | "max" | "count_over" | "aqi";
+            /** @description rate: the denominator measure */
+            of?: string;
+            /** @description count_over: the value a reading must exceed */
+            over?: number;
+            filter?: {
+                severity?: ("critical" | "major" | "minor" | "warning")[];
+                deviceType?: string;
+            };
+            window: "now" | "today" | "15m" | "1h" | "24h" | "7d" | "30d";
+            /** @description the finest area level computed */
+            level: "city" | "district" | "street" | "community";
+            /** @description a value strictly past a threshold takes its colour */
+            thresholds: {
+                yellow: number;
+                orange: number;
+                red: number;
+            };
+            /** @description per area level, overriding thresholds */
+            thresholdsByLevel?: {
+                /** @description a value strictly past a threshold takes its colour */
+                city?: {
+                    yellow: number;
+                    orange: number;
+                    red: number;
+                };
+                /** @description a value strictly past a threshold takes its colour */
+                district?: {
+                    yellow: number;
+                    orange: number;
+                    red: number;
+                };
+                /** @description a value strictly past a threshold takes its colour */
+                street?: {
+                    yellow: number;
+                    orange: number;
+                    red: number;
+                };
+                /** @description a value strictly past a threshold takes its colour */
+                community?: {
+                    yellow: number;
+                    orange: number;
+                    red: number;
+                };
+            };
+            higherIsWorse: boolean;
+            enabled: boolean;
+            sort: number;
+            builtin: boolean;
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        AdminUser: {
+            id: number;
+            username: string;
+            displayName: string;
+            role: "admin" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
+            scopeCode: string;
+            scopeName: string | null;
+            departmentCode: string | null;
+            departmentName: string | null;
+            phone: string | null;
+            active: boolean;
+            createdAt: string;
+        };
+        AdminDepartment: {
+            code: string;
+            name: string;
+            areaCode: string;
+            areaName: string | null;
+            kind: "handler" | "centre" | "owner";
+            creditCode: string | null;
+            phone: string | null;
+            active: boolean;
+            /** @description Active users of this department */
+            users: number;
+            /** @description Responsibility-matrix rules naming it */
+            matrixRules: number;
+        };
+        AreaOption: {
+            code: string;
+            name: string;
+            level: string;
+        };
+        ImportRun: {
+            id: number;
+            kind: string;
+            source: string;
+            format: string | null;
+            crs: string;
+            status: "running" | "done" | "failed";
+            startedAt: string;
+            finishedAt: string | null;
+            rowsRead: number;
+            imported: number;
+            rejected: number;
+            error: string | null;
+        };
+        ImportReport: {
+            run: components["schemas"]["ImportRun"];
+            /** @description The first rejects, in row order */
+            rejects: {
+                row: number;
+                key: string | null;
+                problem: string;
+                reason: string;
+            }[];
+            rejectsStored: number;
+            rejectsByProblem: {
+                [key: string]: number;
+            };
+            warnings: string[];
+        };
+        CommandCases: {
+            total: number;
+            /** @description the status names `status` indexes into */
+            statuses: string[];
+            /** @description columnar: the n-th entry of every array is the n-th case */
+            cases: {
+                id: number[];
+                lng: number[];
+                lat: number[];
+                /** @description category main class (2 digits) */
+                major: string[];
+                urgent: number[];
+                status: number[];
+                overdue: number[];
+            };
+        };
+        InspectorPosition: {
+            userId: number;
+            name: string;
+            lng: number;
+            lat: number;
+            at: string;
+            unitGridCode: string | null;
+            track: [
+                number,
+                number,
+                number
+            ][];
+        };
+        ReplayEvent: {
+            at: string;
+            kind: "case" | "alarm";
+            /** @description case id or alarm id */
+            id: number;
+            /** @description case action (report, dispatch, close…) or alarm raised/cleared */
+            action: string;
+            lng: number;
+            lat: number;
+            status: string | null;
+            major: string | null;
+            urgent: boolean;
+            severity: string | null;
+            number: string | null;
+        };
+        CommandFocus: {
+            kind: "case" | "alarm";
+            id: number;
+            title: string;
+            lng: number;
+            lat: number;
+            areaCode: string | null;
+            case: {
+                id: number;
+                number: string;
+                status: string;
+                category: string;
+                categoryName: string | null;
+                urgency: string;
+                source: string;
+                description: string;
+                address: string | null;
+                createdAt: string;
+                dueAt: string | null;
+                overdue: boolean;
+            } | null;
+            alarm: {
+                id: number;
+                severity: string;
+                ruleName: string;
+                deviceId: string;
+                deviceName: string;
+                raisedAt: string;
+                cleared: boolean;
+                lastValue: unknown;
+            } | null;
+            department: {
+                code: string;
+                name: string;
+                phone: string | null;
+            } | null;
+            /** @description nearest first (latest position, last 2 h) */
+            inspectors: {
+                userId: number;
+                name: string;
+                distanceM: number;
+                lng: number;
+                lat: number;
+                at: string;
+            }[];
+            timeline: {
+                at: string;
+                action: string;
+                status: string | null;
+                actor: string | null;
+                note: string | null;
+            }[];
+        };
+        AreaFigures: {
+            area: {
+                code: string;
+                name: string;
+                /** @description city, district, street, community or grid */
+                level: string;
+            };
+            /** @description breadcrumbs from the caller’s scope down to this area */
+            path: {
+                code: string;
+                name: string;
+                /** @description city, district, street, community or grid */
+                level: string;
+            }[];
+            bbox: [
+                number,
+                number,
+                number,
+                number
+            ] | null;
+            totals: {
+                open: number;
+                urgent: number;
+                overdue: number;
+                newToday: number;
+                closedToday: number;
+            };
+            children: {
+                code: string;
+                name: string;
+                /** @description city, district, street, community or grid */
+                level: string;
+                open: number;
+                urgent: number;
+                overdue: number;
+                newToday: number;
+                lng: number | null;
+                lat: number | null;
+            }[];
+            byCategory: {
+                code: string;
+                name: string;
+                count: number;
+            }[];
+            bySource: {
+                code: string;
+                name: string;
+                count: number;
+            }[];
+            byStatus: {
+                code: string;
+                name: string;
+                count: number;
+            }[];
+            trend: {
+                day: string;
+                reported: number;
+                closed: number;
+            }[];
+            grid: {
+                cases: {
+                    id: number;
+                    number: string;
+                    status: string;
+                    category: string;
+                    urgency: string;
+                    description: string;
+                }[];
+                components: {
+                    id: string;
+                    name: string;
+                    status: string;
+                    owner: string;
+                }[];
+                devices: {
+                    id: string;
+                    name: string;
+                    typeId: string;
+                    status: string;
+                }[];
+                inspectors: {
+                    userId: number;
+                    name: string;
+                    at: string;
+                }[];
+            } | null;
+        };
+        PatrolTrack: {
+            userId: number;
+            username: string;
+            displayName: string;
+            /** @description oldest first */
+            points: {
+                /** Format: date-time */
+                recordedAt: string;
+                lng: number;
+                lat: number;
+                accuracyM: number | null;
+                unitGridCode: string | null;
+            }[];
         };
     };
     responses: never;
