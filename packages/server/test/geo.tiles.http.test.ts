@@ -45,12 +45,15 @@ describe(`GET /api/v1/tiles/{layer}/{z}/{x}/{y}.mvt on ${testEngine}`, () => {
     await t?.close();
   });
 
-  it('needs a login', async () => {
-    const res = await server.app.inject({
-      method: 'GET',
-      url: `/api/v1/tiles/districts/10/${z10.x}/${z10.y}.mvt`,
-    });
-    expect(res.statusCode).toBe(401);
+  it('shows boundaries to anyone (the citizen page) and keeps components and duty grids behind the login', async () => {
+    const anonymous = (layer: string) =>
+      server.app.inject({ method: 'GET', url: `/api/v1/tiles/${layer}/10/${z10.x}/${z10.y}.mvt` });
+    expect((await anonymous('districts')).statusCode).toBe(200);
+    for (const layer of ['components', 'duty-grids']) {
+      const res = await anonymous(layer);
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error.code).toBe('unauthenticated');
+    }
   });
 
   it('serves districts as an MVT layer named after the layer, placed where they are', async () => {

@@ -181,6 +181,16 @@ describe(`citizen reporting on ${testEngine}`, () => {
     expect((await server.app.inject({ method: 'GET', url: '/api/v1/cases' })).statusCode).toBe(401);
   });
 
+  it('lists the matters a citizen can pick, with the hints that tell confusable ones apart', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/api/v1/public/categories' });
+    expect(res.statusCode).toBe(200);
+    const list = res.json() as { kind: string; code: string; name: string; confusableWith: string[] }[];
+    expect(list.length).toBeGreaterThan(100);
+    expect(list.every((c) => c.kind === 'component' || c.kind === 'event')).toBe(true);
+    expect(list.find((c) => c.code === '06010')).toMatchObject({ kind: 'event', name: '暴露垃圾' });
+    expect(list.some((c) => c.confusableWith.length > 0)).toBe(true);
+  });
+
   it('files once per idempotency key, photos included', async () => {
     const photo = (await upload(jpeg)).json().id as string;
     const body = litter({

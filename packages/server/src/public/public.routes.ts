@@ -9,7 +9,14 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../errors.ts';
 import type { App } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
-import { PublicPhoto, PublicReportBody, PublicReportReceipt, PublicReportView } from './public.schema.ts';
+import { uploadedBytes } from '../http/upload.ts';
+import {
+  PublicCategory,
+  PublicPhoto,
+  PublicReportBody,
+  PublicReportReceipt,
+  PublicReportView,
+} from './public.schema.ts';
 import type { PublicService } from './public.service.ts';
 
 export interface PublicLimits {
@@ -34,6 +41,7 @@ export async function publicRoutes(
   app.addSchema(PublicReportReceipt);
   app.addSchema(PublicReportView);
   app.addSchema(PublicPhoto);
+  app.addSchema(PublicCategory);
 
   await app.register(async (plain) => {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -84,6 +92,24 @@ export async function publicRoutes(
       async (request) => service.track(request.params.number),
     );
 
+    scope.get(
+      '/api/v1/public/categories',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['public'],
+          summary: 'The matters a citizen can report (current standard, active), with confusable-pair hints',
+          security: [],
+          response: { 200: Type.Array(Type.Ref('PublicCategory')), ...errors(429) },
+        },
+      },
+      async (_request, reply) => {
+        // The catalogue changes rarely; a minute of caching spares the rate limit on a busy page.
+        reply.header('cache-control', 'public, max-age=60');
+        return service.categories();
+      },
+    );
+
     scope.post(
       '/api/v1/public/attachments',
       {
@@ -97,23 +123,7 @@ export async function publicRoutes(
         },
       },
       async (request, reply) => {
-        if (!request.isMultipart()) {
-          throw new AppError(
-            'unsupported_media_type',
-            'Send the photo as multipart/form-data in a field named "file"',
-          );
-        }
-        const part = await request.file();
-        if (!part) throw new AppError('validation_failed', 'No file in the upload', { field: 'file' });
-        let bytes: Buffer;
-        try {
-          bytes = await part.toBuffer();
-        } catch {
-          throw new AppError(
-            'payload_too_large',
-            `The file is larger than the limit of ${service.maxUploadBytes} bytes`,
-          );
-        }
+        const bytes = await uploadedBytes(request, service.maxUploadBytes);
         return reply.status(201).send(await service.uploadPhoto(bytes));
       },
     );

@@ -109,3 +109,18 @@ export const PublicPhoto = Type.Object(
   { $id: 'PublicPhoto' },
 );
 export type PublicPhoto = Static<typeof PublicPhoto>;
+
+/** A matter a citizen can pick (部件 or 事件), with what tells it apart from the ones it is confused with. */
+export const PublicCategory = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('component'), Type.Literal('event')]),
+    code: Type.String(),
+    name: Type.String(),
+    majorCode: Type.String(),
+    majorName: Type.String(),
+    hint: Type.Union([Type.String(), Type.Null()]),
+    confusableWith: Type.Array(Type.String()),
+  },
+  { $id: 'PublicCategory' },
+);
+export type PublicCategory = Static<typeof PublicCategory>;

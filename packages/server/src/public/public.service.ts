@@ -6,10 +6,12 @@
 import { type CaseStatus, caseStatusNames, isOpenStatus } from '@onegrid/domain';
 import type { AttachmentService } from '../attachments/attachment.service.ts';
 import type { CaseService } from '../cases/case.service.ts';
+import { categoriesRepository } from '../categories/categories.repository.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { type PublicCaseRow, publicRepository } from './public.repository.ts';
 import type {
+  PublicCategory,
   PublicPhoto,
   PublicReportBody,
   PublicReportReceipt,
@@ -133,6 +135,22 @@ export function publicService({ db, cases, attachments, trackingUrl }: PublicDep
     async uploadPhoto(bytes: Buffer): Promise<PublicPhoto> {
       const a = await attachments.store(bytes, publicUploader);
       return { id: a.id, mime: a.mime, size: a.size };
+    },
+
+    /** What a citizen may report: the current standard's active matters, with the hints that tell confusable ones apart. */
+    async categories(): Promise<PublicCategory[]> {
+      const rows = await categoriesRepository(db).list({ active: true });
+      return rows
+        .filter((c) => c.kind === 'component' || c.kind === 'event')
+        .map((c) => ({
+          kind: c.kind as 'component' | 'event',
+          code: c.code,
+          name: c.name,
+          majorCode: c.majorCode,
+          majorName: c.majorName,
+          hint: c.hint,
+          confusableWith: c.confusableWith,
+        }));
     },
 
     maxUploadBytes: attachments.maxBytes,

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { AppError } from '../errors.ts';
 import type { App } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import { tileLayers } from './tiles.repository.ts';
@@ -14,10 +15,22 @@ const TileParams = Type.Object({
   y: Type.Integer({ minimum: 0 }),
 });
 
+/**
+ * Boundaries anyone may see (the citizen page puts its pin on them); duty grids and components
+ * (where every manhole and camera is) stay behind the login.
+ */
+export const publicTileLayers: ReadonlySet<string> = new Set([
+  'districts',
+  'streets',
+  'communities',
+  'unit-grids',
+]);
+
 export function tilesRoutes(app: App, tiles: TilesService) {
   app.get(
     '/api/v1/tiles/:layer/:z/:x/:y.mvt',
     {
+      config: { public: true },
       schema: {
         tags: ['geo'],
         summary: 'A Mapbox Vector Tile of one map layer',
@@ -40,8 +53,11 @@ export function tilesRoutes(app: App, tiles: TilesService) {
     },
     async (request, reply) => {
       const { layer, z, x, y } = request.params;
+      if (!request.principal && !publicTileLayers.has(layer)) {
+        throw new AppError('unauthenticated', `Log in to see the ${layer} layer`);
+      }
       const t = await tiles.tile(layer, z, x, y, request.headers['if-none-match']);
-      // Tiles are per user (login required), so only the browser may cache them.
+      // Only the browser may cache tiles: the layers behind the login must not sit in shared caches.
       reply.header('cache-control', `private, max-age=${t.maxAge}`);
       if (t.etag) reply.header('etag', t.etag);
       if (t.notModified) return reply.status(304).send(null);

@@ -17,7 +17,12 @@ export function LoginPage() {
         <h1 className="login-card__title">{t('auth.title')}</h1>
         <LoginForm />
       </main>
-      <footer className="login-page__footer">{t('auth.footer')}</footer>
+      <footer className="login-page__footer">
+        {t('auth.footer')} ·{' '}
+        <a href="#/report" className="login-page__citizen" data-testid="citizen-link">
+          {t('citizen.tabReport')} / {t('citizen.tabTrack')}
+        </a>
+      </footer>
     </div>
   );
 }

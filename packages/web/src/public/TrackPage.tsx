@@ -1,0 +1,130 @@
+/**
+ * 查询进度: a report followed by its number — its status and each change, the district and street,
+ * and the case that carries it now if it was merged. Nothing personal: the server never sends it.
+ */
+import { useEffect, useState } from 'react';
+import { ApiError, api, type components, unwrap } from '../api/client.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { trackHash } from './route.ts';
+
+type Report = components['schemas']['PublicReport'];
+
+function when(iso: string, lang: 'zh' | 'en'): string {
+  return new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+export function TrackPage({ number }: { number: string }) {
+  const { t, lang } = useI18n();
+  const [input, setInput] = useState(number);
+  const [report, setReport] = useState<Report | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  useEffect(() => {
+    setInput(number);
+    setReport(null);
+    setProblem(null);
+    if (!number) return;
+    let cancelled = false;
+    setLoading(true);
+    unwrap(api.GET('/api/v1/public/reports/{number}', { params: { path: { number } } }))
+      .then((r) => {
+        if (!cancelled) setReport(r);
+      })
+      .catch((e: unknown) => {
+        if (cancelled) return;
+        if (e instanceof ApiError && (e.status === 404 || e.status === 400))
+          setProblem(t('citizen.notFound'));
+        else if (e instanceof ApiError && e.code === 'rate_limited') setProblem(t('citizen.rateLimited'));
+        else setProblem(t('citizen.offline'));
+      })
+      .finally(() => {
+        if (!cancelled) setLoading(false);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [number, t]);
+
+  const statusName = (s: { statusName: string; statusNameEn: string }) =>
+    lang === 'zh' ? s.statusName : s.statusNameEn;
+
+  return (
+    <section className="citizen-card" data-testid="track-page">
+      <h2>{t('citizen.trackTitle')}</h2>
+      <form
+        className="citizen-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const n = input.trim();
+          if (n) window.location.hash = trackHash(n);
+        }}
+      >
+        <input
+          className="citizen-search"
+          value={input}
+          placeholder={t('citizen.numberPlaceholder')}
+          aria-label={t('citizen.numberPlaceholder')}
+          onChange={(e) => setInput(e.target.value)}
+          data-testid="track-input"
+        />
+        <button type="submit" className="btn btn-primary">
+          {t('citizen.query')}
+        </button>
+      </form>
+      {loading && <p className="citizen-muted">{t('app.loading')}</p>}
+      {problem && (
+        <p className="citizen-error citizen-error--block" role="alert" data-testid="track-problem">
+          {problem}
+        </p>
+      )}
+      {report && (
+        <div className="citizen-report" data-testid="track-result" data-status={report.status}>
+          <div className="citizen-report__head">
+            <span className="citizen-report__number">{report.number}</span>
+            <span
+              className={`citizen-status ${report.open ? 'is-open' : 'is-closed'}`}
+              data-testid="track-status"
+            >
+              {statusName(report)}
+            </span>
+          </div>
+          <dl className="citizen-facts">
+            <dt>{t('citizen.category')}</dt>
+            <dd>
+              {report.category.name ?? report.category.code}{' '}
+              <span className="citizen-muted">{report.category.code}</span>
+            </dd>
+            <dt>{t('citizen.place')}</dt>
+            <dd>{[report.district?.name, report.street?.name].filter(Boolean).join(' · ') || '—'}</dd>
+            <dt>{t('citizen.reportedAt')}</dt>
+            <dd>{when(report.createdAt, lang)}</dd>
+            <dt>{t('citizen.updatedAt')}</dt>
+            <dd>{when(report.updatedAt, lang)}</dd>
+          </dl>
+          {report.mergedInto && (
+            <p className="citizen-hint" data-testid="merged-into">
+              {t('citizen.mergedInto')}{' '}
+              <a href={trackHash(report.mergedInto.number)}>{report.mergedInto.number}</a>（
+              {statusName(report.mergedInto)}）
+            </p>
+          )}
+          <ol className="citizen-timeline" data-testid="track-timeline">
+            {[...report.timeline].reverse().map((e) => (
+              <li key={`${e.at}-${e.status}`}>
+                <span className="citizen-timeline__status">{statusName(e)}</span>
+                <time className="citizen-muted">{when(e.at, lang)}</time>
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </section>
+  );
+}
