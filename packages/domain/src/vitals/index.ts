@@ -1,0 +1,3 @@
+export * from './defaults.ts';
+export * from './levels.ts';
+export * from './types.ts';
