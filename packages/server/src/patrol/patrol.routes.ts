@@ -1,0 +1,37 @@
+import { Type } from '@sinclair/typebox';
+import { type App, principalOf } from '../http/app.ts';
+import { errors } from '../http/schemas.ts';
+import { PatrolBatchBody, PatrolBatchResult, PatrolTrack, TracksQuery } from './patrol.schema.ts';
+import type { PatrolService } from './patrol.service.ts';
+
+export function patrolRoutes(app: App, patrol: PatrolService) {
+  app.addSchema(PatrolTrack);
+
+  app.post(
+    '/api/v1/patrol/points',
+    {
+      schema: {
+        tags: ['patrol'],
+        summary:
+          'Upload GPS points of my patrol (inspectors). A point already stored (same recordedAt) is ignored, so a replay is harmless; a point outside the city or with an absurd time fails the batch (400, details per point).',
+        body: PatrolBatchBody,
+        response: { 200: PatrolBatchResult, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => patrol.upload(principalOf(request), request.body.points),
+  );
+
+  app.get(
+    '/api/v1/patrol/tracks',
+    {
+      schema: {
+        tags: ['patrol'],
+        summary:
+          'Patrol tracks in [from, to) (default: the last 24 hours): an inspector their own; leaders, admins and dispatchers those of users in their area',
+        querystring: TracksQuery,
+        response: { 200: Type.Array(Type.Ref('PatrolTrack')), ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => patrol.tracks(principalOf(request), request.query),
+  );
+}
