@@ -1,0 +1,87 @@
+/**
+ * 系统管理: the administrator's screens, one tab each, addressed as `#/admin/<tab>`.
+ */
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
+import { CalendarTab } from './CalendarTab.tsx';
+import { CategoriesTab } from './CategoriesTab.tsx';
+import { DepartmentsTab } from './DepartmentsTab.tsx';
+import { DevicesTab } from './DevicesTab.tsx';
+import { ImportTab } from './ImportTab.tsx';
+import { UsersTab } from './UsersTab.tsx';
+import '../cases/cases.css';
+import './admin.css';
+
+// The matrix tester carries a map: MapLibre loads with that tab only.
+const MatrixTab = lazy(() => import('./MatrixTab.tsx'));
+
+export const adminTabs = [
+  'categories',
+  'calendar',
+  'departments',
+  'matrix',
+  'users',
+  'import',
+  'devices',
+] as const;
+export type AdminTab = (typeof adminTabs)[number];
+
+const labels: Record<AdminTab, MessageKey> = {
+  categories: 'admin.tab.categories',
+  calendar: 'admin.tab.calendar',
+  departments: 'admin.tab.departments',
+  matrix: 'admin.tab.matrix',
+  users: 'admin.tab.users',
+  import: 'admin.tab.import',
+  devices: 'admin.tab.devices',
+};
+
+function tabOf(hash: string): AdminTab {
+  const m = /^#\/admin\/([a-z]+)/.exec(hash)?.[1];
+  return (adminTabs as readonly string[]).includes(m ?? '') ? (m as AdminTab) : 'categories';
+}
+
+export default function AdminPage() {
+  const { t } = useI18n();
+  const [tab, setTab] = useState<AdminTab>(() => tabOf(window.location.hash));
+  useEffect(() => {
+    const on = () => setTab(tabOf(window.location.hash));
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return (
+    <div className="admin" data-testid="admin">
+      <header className="wb-head">
+        <h1 className="wb-title">{t('nav.admin')}</h1>
+        <div className="wb-tabs" role="tablist">
+          {adminTabs.map((id) => (
+            <button
+              key={id}
+              type="button"
+              role="tab"
+              className="wb-tab"
+              aria-selected={tab === id}
+              data-tab={id}
+              onClick={() => {
+                window.location.hash = `/admin/${id}`;
+              }}
+            >
+              {t(labels[id])}
+            </button>
+          ))}
+        </div>
+      </header>
+      <div className="admin__body">
+        <Suspense fallback={<div className="page-loading">{t('app.loading')}</div>}>
+          {tab === 'categories' && <CategoriesTab />}
+          {tab === 'calendar' && <CalendarTab />}
+          {tab === 'departments' && <DepartmentsTab />}
+          {tab === 'matrix' && <MatrixTab />}
+          {tab === 'users' && <UsersTab />}
+          {tab === 'import' && <ImportTab />}
+          {tab === 'devices' && <DevicesTab />}
+        </Suspense>
+      </div>
+    </div>
+  );
+}
