@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assessmentRepository } from '../src/assessment/assessment.repository.ts';
 import { assessmentService } from '../src/assessment/assessment.service.ts';
 import { makeDepartmentHandlers, makeMatrix, seedCaseHistory } from '../src/seed/loop.factory.ts';
 import type { Server } from '../src/server.ts';
@@ -131,5 +132,68 @@ describe(`assessment over a seeded history on ${testEngine}`, () => {
       });
       expect(cases.length, indicator).toBe(d?.counters[indicator]);
     }
+  });
+
+  it('reads whole days from the daily rollup with exactly the figures of the live scan', async () => {
+    const s = service();
+    const rollup = assessmentRepository(t.db).rollup;
+    await rollup.clear();
+    // Whole days, and a period with partial first and last days.
+    const periods = [
+      { from, to },
+      { from: new Date(from.getTime() + 5 * 3_600_000), to: new Date(to.getTime() - 3 * 3_600_000) },
+    ];
+    const levels = ['district', 'street', 'grid'] as const;
+    const all = async () => {
+      const out = [];
+      for (const period of periods)
+        for (const level of levels)
+          out.push(await s.assess({ level, period, scope: '3101', compare: 'previous' }));
+      return out;
+    };
+    const live = await all();
+    expect((await rollup.plan(periods[0] as (typeof periods)[0])).days).toEqual([]);
+
+    const built = await rollup.catchUp(now);
+    expect(built.length).toBeGreaterThanOrEqual(12);
+    const plan = await rollup.plan(periods[1] as (typeof periods)[0]);
+    // Nov 11–22 minus the partial first and last days; today (the 22nd) has not ended, so it was
+    // not built and its partial stretch is scanned live either way.
+    expect(plan.days).toHaveLength(10);
+    expect(plan.live).toHaveLength(2); // 05:00 … midnight on the 11th, the 22nd … 21:00
+    expect(await all()).toEqual(live);
+
+    // A case moved to another unit grid: every day it has events on is un-marked and scanned live.
+    const moved = await t.db.query<{ id: number; grid: string; days: number }>(
+      `SELECT c.id::int AS id, c.unit_grid_code AS grid,
+         count(DISTINCT ((e.at + interval '8 hours') AT TIME ZONE 'UTC')::date)::int AS days
+       FROM cases c JOIN case_events e ON e.case_id = c.id
+       WHERE c.unit_grid_code IS NOT NULL AND e.at >= $1 AND e.at < $2 GROUP BY 1, 2 ORDER BY 1 LIMIT 1`,
+      [from, to],
+    );
+    const m = moved.rows[0];
+    if (!m) throw new Error('no case to move');
+    const other = m.grid.endsWith('001') ? `${m.grid.slice(0, -3)}002` : `${m.grid.slice(0, -3)}001`;
+    const before = (await rollup.plan({ from, to })).days.length;
+    await t.db.query('UPDATE cases SET unit_grid_code = $2, area_code = $2 WHERE id = $1', [m.id, other]);
+    expect((await rollup.plan({ from, to })).days.length).toBe(before - m.days);
+    const afterMove = await all();
+    await rollup.clear();
+    expect(await all()).toEqual(afterMove);
+    // And the figures did move with the case (so the test would notice a stale day).
+    expect(afterMove).not.toEqual(live);
+
+    // An event landing on a built day un-marks that day.
+    await rollup.catchUp(now);
+    const day = (await rollup.plan({ from, to })).days[3] as string;
+    await t.db.query(
+      `INSERT INTO case_events (case_id, seq, action, actor_id, actor_role, at, from_status, to_status, data, effects)
+       VALUES ($1, 9999, 'supervise', 'x', 'leader', $2, 'closed', 'closed', '{}', '[]')`,
+      [m.id, new Date(`${day}T12:00:00+08:00`)],
+    );
+    expect((await rollup.plan({ from, to })).days).not.toContain(day);
+    await t.db.query('DELETE FROM case_events WHERE case_id = $1 AND seq = 9999', [m.id]);
+    await t.db.query('UPDATE cases SET unit_grid_code = $2, area_code = $2 WHERE id = $1', [m.id, m.grid]);
+    await rollup.clear();
   });
 });

@@ -5,12 +5,19 @@
  */
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { comparisonPeriod } from '../src/assessment/assessment.service.ts';
 import type { Server } from '../src/server.ts';
 import { makeLoopCity, square } from './case-fixture.ts';
 import { openTestDb, type TestDb, testEngine } from './db-harness.ts';
 import { login, testServer } from './http-harness.ts';
 
 type Body = Record<string, unknown> & { id: number; version: number };
+interface Aspects {
+  aspects: Record<string, number | null>;
+  indicators: Record<string, number | null>;
+  score: number | null;
+  grade: string | null;
+}
 interface Row {
   subject: string;
   name: string;
@@ -309,6 +316,102 @@ describe(`assessment over HTTP on ${testEngine}`, () => {
     expect(lead.counters).toMatchObject({ filed: 0, closed: 1 });
     const last = await assess(`${P1}&level=district&compare=lastYear`);
     expect(row(last.rows, '310101').previous?.score).toBe(100); // a year earlier: nothing filed
+  });
+
+  it('sums a grid up under the four aspects (发现与监督 / 指挥与协调 / 综合监督 / 运行机制)', async () => {
+    const r = (await assess(`${P1}&level=grid`)) as unknown as {
+      rows: (Row & { aspects: Aspects })[];
+      summary: Aspects & { previous: Aspects | null };
+    };
+    const g = row(r.rows, '310101002001002') as Row & { aspects: Aspects };
+    expect(g.counters).toMatchObject({
+      verifyDue: 1, // F sent for verification, confirmed in 15 min
+      verifyOnTime: 1,
+      checkDue: 2, // A, and B's first check (which failed: rework)
+      checkOnTime: 2,
+      filingDue: 6, // A B C D F G
+      filedOnTime: 5, // B filed after 70 min
+      voided: 1, // D
+      dispatchDue: 5,
+      dispatchedOnTime: 5,
+      handled: 2, // A on time, B late
+      handledOnTime: 1,
+    });
+    expect(g.aspects.indicators).toMatchObject({
+      selfFound: 83.33, // 1 − 1/6
+      onTimeVerify: 100,
+      onTimeCheck: 100,
+      onTimeFiling: 83.33,
+      accurateFiling: 83.33, // (6 − 1) ÷ 6
+      onTimeDispatch: 100,
+      accurateDispatch: 80, // (5 − 1 returned) ÷ 5
+      closing: 66.67, // 2 ÷ (2 + 1 overdue open)
+      onTimeHandling: 33.33, // 1 ÷ (2 handled + 1 overdue open)
+      onTimeClosing: 100,
+      rework: 66.67, // 1 − 1/3
+      filedCount: 60, // class A, 6 filed
+      extension: 100,
+      suspension: 80, // G suspended: 1 − 1/5
+    });
+    // discovery 83.33×.4 + 100×.3 + 100×.3 = 93.33; command (83.33 + 83.33 + 100 + 80)/4 = 86.67
+    // supervision 66.67×.3 + 33.33×.3 + 100×.2 + 66.67×.2 = 63.33; mechanism 60×.5 + 100×.25 + 80×.25 = 75
+    expect(g.aspects.aspects).toEqual({
+      discovery: 93.33,
+      command: 86.67,
+      supervision: 63.33,
+      mechanism: 75,
+    });
+    // (93.33 + 86.67 + 63.33 + 75) / 4 = 79.58
+    expect(g.aspects).toMatchObject({ score: 79.58, grade: 'B' });
+    // The scope's summary: the same counters (the other grids are quiet), filed-count the mean of
+    // 100, 60, 100, 100 = 90 → mechanism 45 + 25 + 20 = 90; (93.33 + 86.67 + 63.33 + 90) / 4 = 83.33.
+    expect(r.summary).toMatchObject({
+      aspects: { discovery: 93.33, command: 86.67, supervision: 63.33, mechanism: 90 },
+      score: 83.33,
+      previous: null,
+    });
+    expect((row(r.rows, '310101002001001') as Row & { aspects: Aspects }).aspects).toMatchObject({
+      score: 100,
+      aspects: { discovery: null },
+    });
+    const people = await call('boss', 'GET', `/api/v1/assessment?${P1}&level=department`);
+    expect(people.body.summary).toBeNull();
+  });
+
+  it('compares with the period before and the same period last year at once, ranks included', async () => {
+    const r = (await assess(`${P2}&level=district&compare=both`)) as unknown as {
+      rows: (Row & {
+        lastYear: { score: number | null } | null;
+        delta: { score: number | null; rank: number | null };
+        lastYearDelta: { score: number | null };
+      })[];
+      previousFrom: string;
+      lastYearFrom: string;
+      lastYearTo: string;
+      summary: { score: number; previous: { score: number }; lastYear: { score: number } };
+    };
+    expect(r.previousFrom).toBe('2026-11-22T16:00:00.000Z'); // Monday, Shanghai
+    expect(r.lastYearFrom).toBe('2025-11-23T16:00:00.000Z');
+    expect(r.lastYearTo).toBe('2025-11-24T16:00:00.000Z');
+    const d = row(r.rows, '310101') as (typeof r.rows)[number];
+    expect(d.previous?.score).toBe(86.33); // P1, worked out above
+    expect(d.lastYear?.score).toBe(100); // a year earlier: nothing filed, every grid scores 100
+    expect(d.delta.score).toBe(Math.round(((d.score ?? 0) - 86.33) * 100) / 100);
+    expect(d.lastYearDelta.score).toBe(Math.round(((d.score ?? 0) - 100) * 100) / 100);
+    expect(d.delta.rank).toBe(0); // first both days
+    expect(r.summary.previous.score).toBe(83.33);
+    expect(r.summary.lastYear.score).toBe(100);
+    const bad = await call('boss', 'GET', `/api/v1/assessment?${P2}&level=district&compare=always`);
+    expect(bad.status).toBe(400);
+    // A calendar month compares with the calendar month before, whatever its length.
+    const march = { from: new Date('2026-02-28T16:00:00Z'), to: new Date('2026-03-31T16:00:00Z') };
+    expect(comparisonPeriod(march, 'previous')).toEqual({
+      from: new Date('2026-01-31T16:00:00Z'),
+      to: march.from,
+    });
+    const q3 = { from: new Date('2026-06-30T16:00:00Z'), to: new Date('2026-09-30T16:00:00Z') };
+    expect(comparisonPeriod(q3, 'previous').from).toEqual(new Date('2026-03-31T16:00:00Z'));
+    expect(comparisonPeriod(q3, 'lastYear').from).toEqual(new Date('2025-06-30T16:00:00Z'));
   });
 
   it('opens the cases behind a figure', async () => {

@@ -4,6 +4,7 @@
  * a city overrides any part with `assessmentConfig({ … })`.
  */
 import type { AreaClass } from '../geo/index.ts';
+import { type AspectConfig, defaultAspectConfig } from './aspects.ts';
 
 /**
  * A count → score table. Bands are checked in order; the first whose `upTo` (inclusive) is at
@@ -75,6 +76,8 @@ export interface AssessmentConfig {
   readonly gradeColours: Readonly<Record<Grade, string>>;
   /** Operator's on-time verify-dispatch: verification sent within this many minutes of the report. */
   readonly verifyDispatchMinutes: number;
+  /** The four-aspect summary: which indicators feed each aspect, with weights (aspects.ts). */
+  readonly aspects: AspectConfig;
 }
 
 export const defaultAssessmentConfig: AssessmentConfig = {
@@ -128,6 +131,7 @@ export const defaultAssessmentConfig: AssessmentConfig = {
   gradeFloors: { A: 90, B: 75, C: 60, D: 40 },
   gradeColours: { A: 'green', B: 'blue', C: 'yellow', D: 'red', E: 'black' },
   verifyDispatchMinutes: 10,
+  aspects: defaultAspectConfig,
 };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]> };

@@ -1,2 +1,3 @@
+export * from './aspects.ts';
 export * from './config.ts';
 export * from './formulas.ts';

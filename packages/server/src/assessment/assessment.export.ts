@@ -42,6 +42,12 @@ export const counterNamesZh: Record<string, string> = {
   extensions: '延期数',
   suspensions: '挂账数',
 };
+export const aspectNamesZh: Record<string, string> = {
+  discovery: '发现与监督',
+  command: '指挥与协调',
+  supervision: '综合监督',
+  mechanism: '运行机制',
+};
 export const rateNamesZh: Record<string, string> = {
   validReport: '有效上报率',
   missedReport: '漏报率',

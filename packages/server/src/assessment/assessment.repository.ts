@@ -17,6 +17,7 @@
  */
 import { type AssessmentLevel, defaultSourcePolicies, terminalStatuses } from '@onegrid/domain';
 import type { Db } from '../db/db.ts';
+import { assessmentRollup } from './assessment.rollup.ts';
 
 export interface Period {
   readonly from: Date;
@@ -177,6 +178,18 @@ function levelSpec(level: AssessmentLevel, verifyDispatchMinutes: number): Level
             'grid',
             `e.action IN ('close', 'self-handle') AND coalesce(e.data->>'closeType', '') <> 'overdue'`,
           ],
+          // For the four aspects (aspects.ts): the same step counters as the people levels, by place.
+          verifyDue: ['grid', `e.action = 'confirm-report' AND ${stopped('verify-report')}`],
+          verifyOnTime: ['grid', `e.action = 'confirm-report' AND ${stopped('verify-report', true)}`],
+          checkDue: ['grid', `e.action = 'verify' AND ${stopped('check')}`],
+          checkOnTime: ['grid', `e.action = 'verify' AND ${stopped('check', true)}`],
+          filingDue: ['grid', `e.action = 'accept' AND ${stopped('filing')}`],
+          filedOnTime: ['grid', `e.action = 'accept' AND ${stopped('filing', true)}`],
+          voided: ['grid', `e.action = 'reject' AND e.from_status = 'filed'`],
+          dispatchDue: ['grid', stopped('dispatch')],
+          dispatchedOnTime: ['grid', stopped('dispatch', true)],
+          handled: ['grid', `e.action = 'handle' AND ${stopped('handling')}`],
+          handledOnTime: ['grid', `e.action = 'handle' AND ${stopped('handling', true)}`],
           selfHandled: ['grid', `e.action = 'self-handle'`],
           rejected: ['grid', `e.action = 'reject'`],
           returns: ['grid', `e.action = 'approve-return'`],
@@ -220,7 +233,13 @@ export interface CaseRef {
   at: string;
 }
 
+/** The area counters as (name, filter) pairs: the live scan, the daily rollup and the drill-down share them. */
+export function areaCounterFilters(): [name: string, filter: string][] {
+  return Object.entries(levelSpec('grid', 0).counters).map(([n, c]) => [n, c.filter]);
+}
+
 export function assessmentRepository(db: Db) {
+  const rollup = assessmentRollup(db, areaCounterFilters());
   /** Counts by subject for a people or department level. */
   async function countPeople(
     level: AssessmentLevel,
@@ -286,25 +305,38 @@ export function assessmentRepository(db: Db) {
     return out;
   }
 
-  async function countAreas(p: Period, scope: string, now: Date): Promise<AreaCountRow[]> {
-    const s = levelSpec('grid', 0);
-    const names = Object.keys(s.counters);
+  /** The timeline of [from, to) scanned live, by place. */
+  async function scanAreas(p: Period, scope: string): Promise<AreaCountRow[]> {
+    const filters = areaCounterFilters();
     const r = await db.query<Record<string, string | number | null>>(
       `SELECT c.unit_grid_code AS grid, c.community_code AS community, c.street_code AS street,
           c.district_code AS district,
-          ${names.map((n, i) => `count(*) FILTER (WHERE ${s.counters[n]?.filter})::int AS c${i}`).join(', ')}
+          ${filters.map(([, f], i) => `count(*) FILTER (WHERE ${f})::int AS c${i}`).join(', ')}
        FROM case_events e JOIN cases c ON c.id = e.case_id
        WHERE e.at >= $1 AND e.at < $2 AND c.area_code LIKE $3
        GROUP BY 1, 2, 3, 4`,
       [p.from, p.to, `${scope}%`],
     );
-    const rows: AreaCountRow[] = r.rows.map((row) => ({
+    return r.rows.map((row) => ({
       grid: row.grid as string | null,
       community: row.community as string | null,
       street: row.street as string | null,
       district: row.district as string,
-      counts: Object.fromEntries(names.map((n, i) => [n, Number(row[`c${i}`] ?? 0)])),
+      counts: Object.fromEntries(filters.map(([n], i) => [n, Number(row[`c${i}`] ?? 0)])),
     }));
+  }
+
+  /**
+   * Area counters of a period: whole days that are in the daily rollup are read from it, the
+   * rest (partial first and last days, days not built) scanned live; same numbers either way.
+   */
+  async function countAreas(p: Period, scope: string, now: Date): Promise<AreaCountRow[]> {
+    const names = areaCounterFilters().map(([n]) => n);
+    const plan = await rollup.plan(p);
+    const rows: AreaCountRow[] = [
+      ...(plan.days.length ? await rollup.read(plan.days, scope) : []),
+      ...(await Promise.all(plan.live.map((x) => scanAreas(x, scope)))).flat(),
+    ];
     const o = await db.query<{
       grid: string | null;
       community: string | null;
@@ -401,6 +433,6 @@ export function assessmentRepository(db: Db) {
     return r.rows.map((x) => x.code);
   }
 
-  return { countPeople, countAreas, casesBehind, names, grids, areasAt };
+  return { countPeople, countAreas, casesBehind, names, grids, areasAt, rollup };
 }
 export type AssessmentRepository = ReturnType<typeof assessmentRepository>;

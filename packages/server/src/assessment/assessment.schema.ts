@@ -23,12 +23,38 @@ export const PeriodQuery = {
 };
 export const AssessmentQuery = Type.Object({
   ...PeriodQuery,
-  compare: Type.Optional(Type.Union([Type.Literal('previous'), Type.Literal('lastYear')])),
+  compare: Type.Optional(
+    Type.Union([Type.Literal('previous'), Type.Literal('lastYear'), Type.Literal('both')], {
+      description:
+        'previous: the period before (a calendar month → the month before); lastYear: the same period a year earlier; both: the two at once',
+    }),
+  ),
 });
 export type AssessmentQuery = Static<typeof AssessmentQuery>;
 
 const Counters = Type.Record(Type.String(), Type.Number());
 const Rates = Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()]));
+const Score = Type.Union([Type.Number(), Type.Null()]);
+const aspectProps = {
+  aspects: Type.Object(
+    { discovery: Score, command: Score, supervision: Score, mechanism: Score },
+    { description: '发现与监督 / 指挥与协调 / 综合监督 / 运行机制, 0–100' },
+  ),
+  indicators: Type.Record(Type.String(), Score, { description: 'the indicators behind the aspects, 0–100' }),
+  score: Score,
+  grade: Type.Union([Type.String(), Type.Null()]),
+};
+const Aspects = Type.Object(aspectProps, { $id: 'AssessmentAspects' });
+const AspectsRef = Type.Union([Type.Ref('AssessmentAspects'), Type.Null()]);
+const Delta = Type.Union([
+  Type.Object({
+    score: Score,
+    rank: Type.Union([Type.Integer(), Type.Null()], { description: 'places moved up (previous − now)' }),
+    rates: Rates,
+    aspects: Type.Optional(Type.Record(Type.String(), Score)),
+  }),
+  Type.Null(),
+]);
 const Figures = {
   counters: Counters,
   rates: Rates,
@@ -38,7 +64,10 @@ const Figures = {
   score: Type.Union([Type.Number(), Type.Null()]),
   grade: Type.Union([Type.String(), Type.Null()]),
   rank: Type.Union([Type.Integer(), Type.Null()]),
+  aspects: Type.Optional(AspectsRef),
 };
+
+export { Aspects as AspectsSchema };
 export const AssessmentReportSchema = Type.Object(
   {
     level: Type.String(),
@@ -48,6 +77,12 @@ export const AssessmentReportSchema = Type.Object(
     compare: Type.Union([Type.String(), Type.Null()]),
     previousFrom: Type.Union([Type.String(), Type.Null()]),
     previousTo: Type.Union([Type.String(), Type.Null()]),
+    lastYearFrom: Type.Union([Type.String(), Type.Null()]),
+    lastYearTo: Type.Union([Type.String(), Type.Null()]),
+    summary: Type.Union(
+      [Type.Object({ ...aspectProps, previous: AspectsRef, lastYear: AspectsRef }), Type.Null()],
+      { description: 'the four aspects over the whole scope (area levels; null for people and departments)' },
+    ),
     gradeColours: Type.Record(Type.String(), Type.String()),
     rows: Type.Array(
       Type.Object({
@@ -55,12 +90,9 @@ export const AssessmentReportSchema = Type.Object(
         name: Type.String(),
         ...Figures,
         previous: Type.Optional(Type.Union([Type.Object(Figures), Type.Null()])),
-        delta: Type.Optional(
-          Type.Union([
-            Type.Object({ score: Type.Union([Type.Number(), Type.Null()]), rates: Rates }),
-            Type.Null(),
-          ]),
-        ),
+        delta: Type.Optional(Delta),
+        lastYear: Type.Optional(Type.Union([Type.Object(Figures), Type.Null()])),
+        lastYearDelta: Type.Optional(Delta),
       }),
     ),
   },

@@ -3,11 +3,14 @@
  * compared with another period; the cases behind a figure; empty-grid spot checks.
  */
 import {
+  type AspectCounters,
+  type AspectId,
   type Assessed,
   type AssessedAreaLevel,
   type AssessmentConfig,
   type AssessmentLevel,
   assessArea,
+  assessAspects,
   assessDepartment,
   assessDispatcher,
   assessedAreaLevels,
@@ -15,6 +18,7 @@ import {
   assessOperator,
   assessShiftLead,
   defaultAssessmentConfig,
+  gradeOf,
   gridFiledScore,
   rankByScore,
   round2,
@@ -37,19 +41,44 @@ export interface AssessmentRow {
   score: number | null;
   grade: string | null;
   rank: number | null;
+  /** The four-aspect summary of an area (area levels only). */
+  aspects?: AspectsFigure | null;
+}
+export interface AspectsFigure {
+  aspects: Record<AspectId, number | null>;
+  indicators: Record<string, number | null>;
+  score: number | null;
+  grade: string | null;
+}
+type Figures = Omit<AssessmentRow, 'subject' | 'name'>;
+interface Delta {
+  score: number | null;
+  /** Places moved up (previous rank − rank); null when either is unranked. */
+  rank: number | null;
+  rates: Record<string, number | null>;
+  aspects?: Record<string, number | null>;
 }
 export interface ComparedRow extends AssessmentRow {
-  previous?: Omit<AssessmentRow, 'subject' | 'name'> | null;
-  delta?: { score: number | null; rates: Record<string, number | null> } | null;
+  /** The comparison period (`compare=previous|lastYear`; the previous period with `both`). */
+  previous?: Figures | null;
+  delta?: Delta | null;
+  /** The same period a year earlier (`compare=both`). */
+  lastYear?: Figures | null;
+  lastYearDelta?: Delta | null;
 }
+export type Compare = 'previous' | 'lastYear' | 'both';
 export interface AssessmentReport {
   level: AssessmentLevel;
   from: string;
   to: string;
   scope: string;
-  compare: 'previous' | 'lastYear' | null;
+  compare: Compare | null;
   previousFrom: string | null;
   previousTo: string | null;
+  lastYearFrom: string | null;
+  lastYearTo: string | null;
+  /** The four aspects over all rows of an area level (null for people and departments). */
+  summary: (AspectsFigure & { previous: AspectsFigure | null; lastYear: AspectsFigure | null }) | null;
   rows: ComparedRow[];
 }
 
@@ -85,6 +114,17 @@ export const areaCounterNames = [
   'closedOnTime',
   'openOverdue',
   'dueToClose',
+  'verifyDue',
+  'verifyOnTime',
+  'checkDue',
+  'checkOnTime',
+  'filingDue',
+  'filedOnTime',
+  'voided',
+  'dispatchDue',
+  'dispatchedOnTime',
+  'handled',
+  'handledOnTime',
   'selfHandled',
   'rejected',
   'returns',
@@ -105,6 +145,16 @@ export interface AssessmentDeps {
 
 /** The previous period of the same length, or the same period a year earlier. */
 export function comparisonPeriod(p: Period, compare: 'previous' | 'lastYear'): Period {
+  // A calendar month compares with the calendar month before (Feb after Jan is shorter).
+  if (compare === 'previous' && isWholeMonths(p)) {
+    const shift = (d: Date, months: number) => {
+      const x = new Date(d.getTime() + shanghai);
+      x.setUTCMonth(x.getUTCMonth() - months);
+      return new Date(x.getTime() - shanghai);
+    };
+    const months = monthsBetween(p);
+    return { from: shift(p.from, months), to: new Date(p.from) };
+  }
   if (compare === 'previous') {
     const ms = p.to.getTime() - p.from.getTime();
     return { from: new Date(p.from.getTime() - ms), to: new Date(p.from) };
@@ -115,6 +165,23 @@ export function comparisonPeriod(p: Period, compare: 'previous' | 'lastYear'): P
     return x;
   };
   return { from: back(p.from), to: back(p.to) };
+}
+
+const shanghai = 8 * 3_600_000;
+/** Whole calendar months in Shanghai time (a month, a quarter, a year…), or 0. */
+function monthsBetween(p: Period): number {
+  const a = new Date(p.from.getTime() + shanghai);
+  const b = new Date(p.to.getTime() + shanghai);
+  return (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + b.getUTCMonth() - a.getUTCMonth();
+}
+function isWholeMonths(p: Period): boolean {
+  const midnightFirst = (d: Date) => {
+    const x = new Date(d.getTime() + shanghai);
+    return (
+      x.getUTCDate() === 1 && x.getUTCHours() === 0 && x.getUTCMinutes() === 0 && x.getUTCSeconds() === 0
+    );
+  };
+  return midnightFirst(p.from) && midnightFirst(p.to) && monthsBetween(p) > 0;
 }
 
 export function assessmentService({ db, clock, config = defaultAssessmentConfig }: AssessmentDeps) {
@@ -202,9 +269,25 @@ export function assessmentService({ db, clock, config = defaultAssessmentConfig 
     }
   }
 
-  async function figures(level: AssessmentLevel, p: Period, scope: string): Promise<AssessmentRow[]> {
+  const aspectsOf = (c: Record<string, number>, filedScores: readonly number[]): AspectsFigure => {
+    const counters = Object.fromEntries(
+      areaCounterNames.map((k) => [k, c[k] ?? 0]),
+    ) as unknown as AspectCounters;
+    const filedCount = filedScores.length
+      ? filedScores.reduce((a, b) => a + b, 0) / filedScores.length
+      : null;
+    const a = assessAspects(counters, filedCount, config.aspects, (x) => gradeOf(x, config));
+    return { aspects: { ...a.aspects }, indicators: { ...a.indicators }, score: a.score, grade: a.grade };
+  };
+
+  async function figures(
+    level: AssessmentLevel,
+    p: Period,
+    scope: string,
+  ): Promise<{ rows: AssessmentRow[]; summary: AspectsFigure | null }> {
     const now = clock();
     const out: Omit<AssessmentRow, 'rank' | 'name'>[] = [];
+    let summary: AspectsFigure | null = null;
     if ((assessedAreaLevels as readonly string[]).includes(level)) {
       const areaLevel = level as AssessedAreaLevel;
       const [rows, grids] = await Promise.all([repo.countAreas(p, scope, now), repo.grids(scope)]);
@@ -237,11 +320,15 @@ export function assessmentService({ db, clock, config = defaultAssessmentConfig 
         list.push(gridFiledScore(gridFiled.get(g.code) ?? 0, g.areaClass, config));
         scoresOf.set(key, list);
       }
+      const total: Record<string, number> = zero(areaCounterNames);
       for (const [subject, c] of acc) {
         c.dueToClose = (c.closed ?? 0) + (c.openOverdue ?? 0);
-        const a = judge(level, subject, c, scoresOf.get(subject) ?? []);
-        out.push({ subject, counters: c, ...plain(a) });
+        const scores = scoresOf.get(subject) ?? [];
+        const a = judge(level, subject, c, scores);
+        out.push({ subject, counters: c, ...plain(a), aspects: aspectsOf(c, scores) });
+        for (const k of areaCounterNames) total[k] = (total[k] ?? 0) + (c[k] ?? 0);
       }
+      summary = aspectsOf(total, [...scoresOf.values()].flat());
     } else {
       const counts = await repo.countPeople(level, p, scope, now, config.verifyDispatchMinutes);
       for (const [subject, raw] of counts) {
@@ -257,50 +344,80 @@ export function assessmentService({ db, clock, config = defaultAssessmentConfig 
       level,
       out.map((r) => r.subject),
     );
-    return rankByScore(out.map((r) => ({ ...r, name: names.get(r.subject) ?? r.subject }))).sort(
+    const rows = rankByScore(out.map((r) => ({ ...r, name: names.get(r.subject) ?? r.subject }))).sort(
       (a, b) =>
         (a.rank ?? Number.MAX_SAFE_INTEGER) - (b.rank ?? Number.MAX_SAFE_INTEGER) ||
         a.subject.localeCompare(b.subject),
     );
+    return { rows, summary };
+  }
+
+  /** The other period's figures of each row, and the differences. */
+  async function against(level: AssessmentLevel, rows: ComparedRow[], other: Period, scope: string) {
+    const f = await figures(level, other, scope);
+    const before = new Map(f.rows.map((r) => [r.subject, r]));
+    const pairs = rows.map((r) => {
+      const b = before.get(r.subject);
+      if (!b) return { previous: null, delta: null };
+      const previous: Figures = {
+        counters: b.counters,
+        rates: b.rates,
+        parts: b.parts,
+        score: b.score,
+        grade: b.grade,
+        rank: b.rank,
+        ...(b.aspects ? { aspects: b.aspects } : {}),
+      };
+      const diff = (x: number | null | undefined, y: number | null | undefined) =>
+        x !== null && x !== undefined && y !== null && y !== undefined ? round2(x - y) : null;
+      const delta: Delta = {
+        score: diff(r.score, b.score),
+        rank: r.rank !== null && b.rank !== null ? b.rank - r.rank : null,
+        rates: Object.fromEntries(
+          Object.entries(r.rates).map(([k, v]) => {
+            const w = b.rates[k];
+            return [k, v !== null && w !== null && w !== undefined ? round4(v - w) : null];
+          }),
+        ),
+        ...(r.aspects && b.aspects
+          ? {
+              aspects: Object.fromEntries(
+                Object.entries(r.aspects.aspects).map(([k, v]) => [
+                  k,
+                  diff(v, b.aspects?.aspects[k as AspectId]),
+                ]),
+              ),
+            }
+          : {}),
+      };
+      return { previous, delta };
+    });
+    return { pairs, summary: f.summary };
   }
 
   async function assess(q: {
     level: AssessmentLevel;
     period: Period;
     scope: string;
-    compare?: 'previous' | 'lastYear';
+    compare?: Compare;
   }): Promise<AssessmentReport> {
     checkPeriod(q.period);
-    const rows: ComparedRow[] = await figures(q.level, q.period, q.scope);
-    let prev: Period | null = null;
-    if (q.compare) {
-      prev = comparisonPeriod(q.period, q.compare);
-      const before = new Map((await figures(q.level, prev, q.scope)).map((r) => [r.subject, r]));
-      for (const r of rows) {
-        const b = before.get(r.subject);
-        r.previous = b
-          ? {
-              counters: b.counters,
-              rates: b.rates,
-              parts: b.parts,
-              score: b.score,
-              grade: b.grade,
-              rank: b.rank,
-            }
-          : null;
-        r.delta = b
-          ? {
-              score: r.score !== null && b.score !== null ? round2(r.score - b.score) : null,
-              rates: Object.fromEntries(
-                Object.entries(r.rates).map(([k, v]) => {
-                  const w = b.rates[k];
-                  return [k, v !== null && w !== null && w !== undefined ? round4(v - w) : null];
-                }),
-              ),
-            }
-          : null;
+    const now = await figures(q.level, q.period, q.scope);
+    const rows: ComparedRow[] = now.rows;
+    const prev = q.compare ? comparisonPeriod(q.period, q.compare === 'both' ? 'previous' : q.compare) : null;
+    const year = q.compare === 'both' ? comparisonPeriod(q.period, 'lastYear') : null;
+    const [p, y] = await Promise.all([
+      prev ? against(q.level, rows, prev, q.scope) : null,
+      year ? against(q.level, rows, year, q.scope) : null,
+    ]);
+    rows.forEach((r, i) => {
+      if (p) Object.assign(r, p.pairs[i]);
+      const ly = y?.pairs[i];
+      if (ly) {
+        r.lastYear = ly.previous;
+        r.lastYearDelta = ly.delta;
       }
-    }
+    });
     return {
       level: q.level,
       from: q.period.from.toISOString(),
@@ -309,6 +426,15 @@ export function assessmentService({ db, clock, config = defaultAssessmentConfig 
       compare: q.compare ?? null,
       previousFrom: prev?.from.toISOString() ?? null,
       previousTo: prev?.to.toISOString() ?? null,
+      lastYearFrom: year?.from.toISOString() ?? null,
+      lastYearTo: year?.to.toISOString() ?? null,
+      summary: now.summary
+        ? {
+            ...now.summary,
+            previous: p?.summary ?? null,
+            lastYear: (y ?? (q.compare === 'lastYear' ? p : null))?.summary ?? null,
+          }
+        : null,
       rows,
     };
   }
