@@ -1,3 +1,4 @@
+export * from './admin.ts';
 export * from './areas.ts';
 export * from './assessment/index.ts';
 export * from './cases/index.ts';
@@ -7,3 +8,4 @@ export * from './demo/index.ts';
 export * from './geo/index.ts';
 export * from './roles.ts';
 export * from './rules/index.ts';
+export * from './vitals/index.ts';

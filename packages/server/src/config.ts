@@ -29,6 +29,9 @@ export interface Config {
   /** Where uploaded photos are kept (on disk in every mode). */
   attachmentsDir: string;
   maxUploadBytes: number;
+  /** City vital signs: full recompute period (s) and history write period (min). */
+  vitalsTickSeconds: number;
+  vitalsHistoryMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: path.resolve(env.ONEGRID_WEB_DIR ?? path.join(repoRoot, 'packages', 'web', 'dist')),
     attachmentsDir: '',
     maxUploadBytes: int('ONEGRID_MAX_UPLOAD_MB', 10, 1, 200) * 1024 * 1024,
+    vitalsTickSeconds: int('ONEGRID_VITALS_TICK_SECONDS', 30, 1, 3600),
+    vitalsHistoryMinutes: int('ONEGRID_VITALS_HISTORY_MINUTES', 5, 1, 1440),
   };
   config.attachmentsDir = path.resolve(
     env.ONEGRID_ATTACHMENTS_DIR ?? path.join(config.dataDir, 'attachments'),

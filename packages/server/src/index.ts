@@ -1,3 +1,4 @@
+export { assessmentRepository } from './assessment/assessment.repository.ts';
 export { assessmentService } from './assessment/assessment.service.ts';
 export { loadCategoryCatalogue } from './categories/catalogue.ts';
 export * from './config.ts';
@@ -22,3 +23,5 @@ export {
 export { startDemoLoop } from './seed/demo-loop.ts';
 export { makeLoopCity, square } from './seed/loop-city.factory.ts';
 export * from './server.ts';
+export { vitalsRepository } from './vitals/vitals.repository.ts';
+export { type VitalsEngine, vitalsEngine } from './vitals/vitals.service.ts';

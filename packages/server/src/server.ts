@@ -5,6 +5,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
+import { adminRoutes } from './admin/admin.routes.ts';
 import { assessmentRoutes } from './assessment/assessment.routes.ts';
 import { attachmentRoutes } from './attachments/attachment.routes.ts';
 import { attachmentService } from './attachments/attachment.service.ts';
@@ -15,6 +16,7 @@ import { type Cases, createCases } from './cases/cases.module.ts';
 import { categoriesRepository } from './categories/categories.repository.ts';
 import { categoriesRoutes } from './categories/categories.routes.ts';
 import { categoriesService } from './categories/categories.service.ts';
+import { commandRoutes } from './command/command.routes.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
 import { type EventBus, startEventBus } from './events/outbox.ts';
@@ -28,16 +30,20 @@ import { createIot, type Iot, type IotConfig, iotRoutes } from './iot/iot.ts';
 import type { Logger } from './logger.ts';
 import { open311Routes } from './open311/open311.routes.ts';
 import { open311Service } from './open311/open311.service.ts';
+import { patrolRoutes } from './patrol/patrol.routes.ts';
+import { patrolService } from './patrol/patrol.service.ts';
 import { publicRoutes } from './public/public.routes.ts';
 import { publicService } from './public/public.service.ts';
 import { healthRoutes } from './system/health.routes.ts';
+import { createVitals, type Vitals } from './vitals/vitals.module.ts';
 
 export interface ServerDeps {
   db: Db;
   log: Logger;
   config: Pick<Config, 'sessionHours' | 'webDir'> &
     Partial<Pick<Config, 'attachmentsDir' | 'maxUploadBytes'>> &
-    Partial<IotConfig>;
+    Partial<IotConfig> &
+    Partial<Pick<Config, 'vitalsTickSeconds' | 'vitalsHistoryMinutes'>>;
   clock?: () => Date;
 }
 
@@ -53,6 +59,8 @@ export interface Server {
   bus: EventBus;
   /** Alarm → case: files cases for alarms, closes them when the device recovers. */
   alarmCases: AlarmCases;
+  /** City vital signs: live values in memory, history, indicator definitions. */
+  vitals: Vitals;
   close(): Promise<void>;
 }
 
@@ -88,6 +96,19 @@ export async function buildServer({
   await open311Routes(app, open311Service({ db, cases: cases.service, clock }));
   await publicRoutes(app, publicService({ db, cases: cases.service, attachments }));
   assessmentRoutes(app, { db, clock });
+  const vitals = createVitals(app, {
+    db,
+    log,
+    clock,
+    bus,
+    options: {
+      tickMs: (config.vitalsTickSeconds ?? 30) * 1000,
+      historyEveryMs: (config.vitalsHistoryMinutes ?? 5) * 60_000,
+    },
+  });
+  adminRoutes(app, { db, refreshGeo: () => geo.service.refresh({ force: true }) });
+  commandRoutes(app, { db, clock });
+  patrolRoutes(app, patrolService({ db, clock, locate: (lng, lat) => geo.service.locateWgs84(lng, lat) }));
   healthRoutes(app, { db, broker: () => iot.brokerState(), startedAt: new Date() });
 
   await app.ready();
@@ -98,8 +119,10 @@ export async function buildServer({
     cases,
     bus,
     alarmCases,
+    vitals,
     async close() {
       await app.close();
+      await vitals.close();
       await alarmCases.close();
       await cases.close();
       await bus.close();

@@ -91,6 +91,8 @@ export interface CaseFilters {
   warning?: boolean | undefined;
   pending?: string | undefined;
   q?: string | undefined;
+  /** Only cases this user reported (the inspector app's "my reports"). */
+  reporterUserId?: number | undefined;
   limit: number;
   offset: number;
   now: Date;
@@ -316,6 +318,7 @@ export function caseRepository(db: Queryable) {
       if (f.overdue) add('c.due_at < ?', f.now);
       if (f.warning) add('c.warn_at <= ? AND c.due_at >= ?', f.now, f.now);
       if (f.pending) add('c.pending = ?', f.pending);
+      if (f.reporterUserId) add('c.reporter_user_id = ?', f.reporterUserId);
       if (f.q) {
         // A case number is looked up by its unique index; anything else searches descriptions.
         if (/^[A-Z]\d{10,}$/.test(f.q)) add('c.number = ?', f.q);
@@ -383,6 +386,24 @@ export function caseRepository(db: Queryable) {
         owner,
         key,
         caseId,
+      ]);
+    },
+
+    /** An action already applied under this idempotency key (an offline phone replaying its queue). */
+    async actionKey(owner: string, key: string): Promise<{ caseId: number; action: string } | undefined> {
+      const r = await db.query<{ caseId: number; action: string }>(
+        'SELECT case_id::int AS "caseId", action FROM case_action_keys WHERE owner = $1 AND key = $2',
+        [owner, key],
+      );
+      return r.rows[0];
+    },
+
+    async rememberActionKey(owner: string, key: string, caseId: number, action: string): Promise<void> {
+      await db.query('INSERT INTO case_action_keys (owner, key, case_id, action) VALUES ($1, $2, $3, $4)', [
+        owner,
+        key,
+        caseId,
+        action,
       ]);
     },
 

@@ -133,6 +133,13 @@ export const ActionBody = Type.Object(
     target: Type.Optional(Type.String()),
     to: Type.Optional(Type.String()),
     location: Type.Optional(Type.Object({ lng: Type.Number(), lat: Type.Number() })),
+    idempotencyKey: Type.Optional(
+      Type.String({
+        minLength: 8,
+        maxLength: 128,
+        description: 'a retry with the same key is applied once and answers with the case as it is now',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

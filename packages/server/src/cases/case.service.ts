@@ -411,15 +411,42 @@ export function caseService(deps: CaseServiceDeps) {
           },
         );
       }
-      await db.transaction(async (tx) => {
-        const repo = caseRepository(tx);
-        const row = await loadForUpdate(repo, id);
-        if (!isSystem(caller) && !canSee(caller, row))
-          throw new AppError('forbidden', `Case ${row.number} is outside your area`);
-        if (row.version !== version) throw staleVersion(row.version);
-        const { next } = await apply(tx, row, action, caller, body, now);
-        if (next.status === 'filed') await autoSteps(tx, row, now);
-      });
+      // An offline phone replays its queue: an action already applied under this key is not applied again.
+      const key = typeof body.idempotencyKey === 'string' ? body.idempotencyKey : undefined;
+      const owner = isSystem(caller) ? `system:${caller.name}` : `user:${caller.id}`;
+      const replayed = async (): Promise<CaseRow | undefined> => {
+        const done = key ? await caseRepository(db).actionKey(owner, key) : undefined;
+        if (!done) return undefined;
+        if (done.caseId !== id || done.action !== action) {
+          throw new AppError(
+            'conflict',
+            `idempotencyKey was already used for ${done.action} on case ${done.caseId}`,
+            { field: 'idempotencyKey' },
+          );
+        }
+        return (await caseRepository(db).get(id))!;
+      };
+      const earlier = await replayed();
+      if (earlier) return earlier;
+      try {
+        await db.transaction(async (tx) => {
+          const repo = caseRepository(tx);
+          const row = await loadForUpdate(repo, id);
+          if (!isSystem(caller) && !canSee(caller, row))
+            throw new AppError('forbidden', `Case ${row.number} is outside your area`);
+          if (row.version !== version) throw staleVersion(row.version);
+          const { next } = await apply(tx, row, action, caller, body, now);
+          if (next.status === 'filed') await autoSteps(tx, row, now);
+          if (key) await repo.rememberActionKey(owner, key, id, action);
+        });
+      } catch (e) {
+        // Two replays racing: the loser answers with the winner's result.
+        if (key && /case_action_keys_pkey/.test(String((e as Error).message))) {
+          const won = await replayed();
+          if (won) return won;
+        }
+        throw e;
+      }
       deps.afterCommit?.();
       return (await caseRepository(db).get(id))!;
     },

@@ -1,7 +1,22 @@
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { AuthProvider, useAuth } from '../auth/auth.tsx';
 import { LoginPage, ReloginDialog } from '../auth/LoginPage.tsx';
 import { I18nProvider, useT } from '../i18n/i18n.tsx';
+import { type PublicRoute, parsePublicRoute } from '../public/route.ts';
 import { Shell } from './Shell.tsx';
+
+// The citizen pages need no login and load on their own (with the map for the pin).
+const PublicApp = lazy(() => import('../public/PublicApp.tsx'));
+
+function usePublicRoute(): PublicRoute | null {
+  const [route, setRoute] = useState(() => parsePublicRoute(window.location.pathname, window.location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parsePublicRoute(window.location.pathname, window.location.hash));
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}
 
 function Root() {
   const { state } = useAuth();
@@ -19,6 +34,16 @@ function Root() {
 }
 
 export function App() {
+  const publicRoute = usePublicRoute();
+  if (publicRoute) {
+    return (
+      <I18nProvider>
+        <Suspense fallback={null}>
+          <PublicApp route={publicRoute} />
+        </Suspense>
+      </I18nProvider>
+    );
+  }
   return (
     <I18nProvider>
       <AuthProvider>

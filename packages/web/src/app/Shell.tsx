@@ -12,6 +12,11 @@ import './shell.css';
 // MapLibre is the heaviest dependency: it loads with the map screen, not with the login page.
 const MapPage = lazy(() => import('../map/MapPage.tsx'));
 const CaseDetailPage = lazy(() => import('../cases/CaseDetail.tsx'));
+// The command screen takes the whole screen (a video wall): no top bar, no side navigation.
+const CommandPage = lazy(() => import('../command/CommandPage.tsx'));
+const AdminPage = lazy(() => import('../admin/AdminPage.tsx'));
+const InspectorApp = lazy(() => import('../inspector/InspectorApp.tsx'));
+const AssessmentPage = lazy(() => import('../assessment/AssessmentPage.tsx'));
 const IntakeWorkbench = lazy(() =>
   import('../cases/screens.tsx').then((m) => ({ default: m.IntakeWorkbench })),
 );
@@ -108,17 +113,24 @@ export function Shell({ user }: { user: User }) {
   const select = (id: ScreenId) => {
     window.location.hash = id === 'map' ? 'map' : `/${id}`;
   };
+  // The command screen is bare (no top bar, no navigation) but stays in the same tree: returning a
+  // different root for it made React remount the whole shell, and the map with it, on login.
+  const bare = route.screen === 'command';
   return (
-    <div className="shell">
-      <TopBar user={user} />
-      <SideNav user={user} current={route.screen} onSelect={select} />
+    <div className={bare ? 'shell shell--bare' : 'shell'}>
+      {!bare && <TopBar user={user} />}
+      {!bare && <SideNav user={user} current={route.screen} onSelect={select} />}
       <main className="shell__main">
         <Suspense fallback={<div className="page-loading">{t('app.loading')}</div>}>
+          {route.screen === 'command' && <CommandPage />}
           {route.screen === 'map' && <MapPage />}
           {route.screen === 'intake' && <IntakeWorkbench />}
           {route.screen === 'dispatch' && <DispatchWorkbench />}
           {route.screen === 'handling' && <HandlingWorkbench />}
           {route.screen === 'case' && <CaseDetailPage key={route.id} id={route.id} />}
+          {route.screen === 'admin' && <AdminPage />}
+          {route.screen === 'inspector' && <InspectorApp user={user} />}
+          {route.screen === 'assessment' && <AssessmentPage user={user} />}
         </Suspense>
       </main>
     </div>

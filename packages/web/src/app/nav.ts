@@ -5,6 +5,7 @@ import type { IconName } from './icons.tsx';
 export type ScreenId =
   | 'map'
   | 'intake'
+  | 'inspector'
   | 'dispatch'
   | 'handling'
   | 'command'
@@ -32,11 +33,24 @@ export const navItems: readonly NavItem[] = [
     roles: ['dispatcher', 'leader', 'admin'],
   },
   { id: 'handling', label: 'nav.handling', icon: 'cases', ready: true, roles: ['handler'] },
+  { id: 'inspector', label: 'nav.inspector', icon: 'pin', ready: true, roles: ['inspector'] },
   { id: 'map', label: 'nav.map', icon: 'map', ready: true },
-  { id: 'command', label: 'nav.command', icon: 'command', ready: false },
+  {
+    id: 'command',
+    label: 'nav.command',
+    icon: 'command',
+    ready: true,
+    roles: ['leader', 'admin', 'dispatcher'],
+  },
   { id: 'iot', label: 'nav.iot', icon: 'iot', ready: false },
-  { id: 'assessment', label: 'nav.assessment', icon: 'assessment', ready: false },
-  { id: 'admin', label: 'nav.admin', icon: 'admin', ready: false },
+  {
+    id: 'assessment',
+    label: 'nav.assessment',
+    icon: 'assessment',
+    ready: true,
+    roles: ['leader', 'admin', 'operator', 'dispatcher'],
+  },
+  { id: 'admin', label: 'nav.admin', icon: 'admin', ready: true, roles: ['admin'] },
 ];
 
 export function navFor(role: Role): NavItem[] {
@@ -48,6 +62,7 @@ export function homeScreen(role: Role): ScreenId {
   if (role === 'operator') return 'intake';
   if (role === 'dispatcher' || role === 'leader') return 'dispatch';
   if (role === 'handler') return 'handling';
+  if (role === 'inspector') return 'inspector';
   return 'map';
 }
 
