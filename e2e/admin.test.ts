@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUser, makeLoopCity, square } from '../packages/server/src/seed/loop-city.factory.ts';
 import { testEngine } from '../packages/server/test/db-harness.ts';
-import { type E2e, startE2e } from './harness.ts';
+import { type E2e, phone, startE2e } from './harness.ts';
 
 describe(`admin screens in the browser (${testEngine})`, () => {
   let e: E2e;
@@ -262,6 +262,23 @@ describe(`admin screens in the browser (${testEngine})`, () => {
     await e.shot(page, 'admin-users-en-1366.png');
     await page.getByTestId('lang-switch').click();
     await page.getByText('新建用户').waitFor();
+  });
+
+  it('shows every tab on a phone (360×740) without the page scrolling sideways', async () => {
+    const p = await e.openAs('root', '#/admin', { viewport: phone });
+    for (const tab of ['categories', 'calendar', 'departments', 'matrix', 'users', 'import', 'devices']) {
+      await p.evaluate((t) => {
+        window.location.hash = `/admin/${t}`;
+      }, tab);
+      await p.waitForSelector(`[data-tab=${tab}][aria-selected=true]`);
+      await p.waitForTimeout(300);
+      await e.shot(p, `admin-${tab}-360.png`);
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `admin ${tab} scrolls sideways on a phone`).toBeLessThanOrEqual(1);
+      // The panes stack: the page scrolls down to the last one.
+      await p.getByTestId('admin').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await e.shot(p, `admin-${tab}-360-end.png`);
+    }
   });
 
   it('keeps non-admins out: no screen, 403 from the API', async () => {

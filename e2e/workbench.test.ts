@@ -1,16 +1,18 @@
 /**
- * One case through the loop in the browser, across roles: the inspector reports (API; the inspector
- * app is separate), the operator files it in the intake workbench (and merges a duplicate), the
- * dispatcher dispatches it to the matrix's department, the department accepts and handles it with an
- * after-photo, the inspector checks it (API), the operator closes it from the case detail. A new
- * report shows in the operator's queue within a second, through the event stream, without a reload.
- * Screenshots of every screen at 1366×768 (and the case detail at 360×740) go to e2e/screenshots/.
+ * One case through the whole loop in the browser, across roles: the inspector reports it from the
+ * phone app (城管通) in three taps and a citizen reports the same problem on the public API; the
+ * operator sees both arrive live, merges the duplicate and files the case; the dispatcher
+ * dispatches it to the matrix's department; the department accepts and handles it with an
+ * after-photo; the inspector checks it from the phone app; the shift lead (值班长) closes it from the
+ * case detail. Screenshots of every screen at 1366×768 and 360×740 go to e2e/screenshots/.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLoopCity, square } from '../packages/server/src/seed/loop-city.factory.ts';
 import { testEngine } from '../packages/server/test/db-harness.ts';
 import { type E2e, phone, startE2e } from './harness.ts';
+
+const gps = { latitude: square.lat + 0.0003, longitude: square.lng + 0.0003 };
 
 interface CaseBody {
   id: number;
@@ -25,23 +27,12 @@ describe(`workbenches: one case across roles in the browser (${testEngine})`, ()
   let pageErrors: string[];
   let photo: Buffer;
   let operator: Page;
+  let inspector: Page;
   let main: CaseBody;
   let duplicate: CaseBody;
 
   const call = <T>(user: string, method: string, url: string, body?: unknown) =>
     e.call<T>(user, method, url, body);
-
-  async function upload(user: string): Promise<string> {
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(photo)], { type: 'image/png' }), 'before.png');
-    const res = await fetch(`${baseUrl}/api/v1/attachments`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${e.tokens[user] ?? (await e.login(user))}` },
-      body: form,
-    });
-    if (res.status !== 201) throw new Error(`upload → ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { id: string }).id;
-  }
 
   const openAs = (username: string, hash = '') => e.openAs(username, hash);
   const shot = (page: Page, name: string) => e.shot(page, name);
@@ -81,6 +72,11 @@ describe(`workbenches: one case across roles in the browser (${testEngine})`, ()
         `UPDATE users SET display_name = CASE username WHEN 'op' THEN '王敏' WHEN 'disp' THEN '李强'
            WHEN 'lhsr' THEN '张伟' WHEN 'insp' THEN '陈静' ELSE display_name END`,
       );
+      // The shift lead (值班长) works in the operator role, on the same district.
+      await db.query(
+        `INSERT INTO users (username, display_name, password_hash, role, scope_code)
+         SELECT 'lead', '赵磊', password_hash, role, scope_code FROM users WHERE username = 'op'`,
+      );
     });
     baseUrl = e.baseUrl;
     pageErrors = e.pageErrors;
@@ -110,32 +106,68 @@ describe(`workbenches: one case across roles in the browser (${testEngine})`, ()
     await e?.close();
   });
 
-  it('shows a new report in the operator queue within a second, without a reload', async () => {
+  it('inspector reports from the phone app in three taps; the operator sees it live, without a reload', async () => {
     operator = await openAs('op');
     await operator.waitForSelector('[data-testid=intake] [data-testid=live][data-live=true]');
     await operator.evaluate(() => {
       (window as unknown as { marker: string }).marker = 'same page';
     });
-    const before = await call<CaseBody>('insp', 'POST', '/api/v1/cases', {
-      category: '06010',
-      description: '人民广场东侧绿地旁有暴露垃圾堆放',
-      address: '人民大道 200 号东侧',
-      location: { lng: square.lng + 0.0003, lat: square.lat + 0.0003 },
-      photos: [await upload('insp')],
+    inspector = await e.openAs('insp', '#/inspector', {
+      viewport: phone,
+      contextOptions: { geolocation: gps, permissions: ['geolocation'] },
     });
-    const started = Date.now();
-    await operator.waitForSelector(`[data-testid=queue-item][data-id="${before.id}"]`, { timeout: 1000 });
-    console.log(`report → in the operator queue: ${Date.now() - started} ms`);
+    await inspector.waitForSelector('[data-testid=inspector]');
+    await expect
+      .poll(() => inspector.textContent('[data-testid=report-place]'), { timeout: 15_000 })
+      .toContain('310101002001002');
+    await inspector.setInputFiles('[data-testid=photo-input]', {
+      name: 'scene.png',
+      mimeType: 'image/png',
+      buffer: photo,
+    });
+    await inspector.click('[data-testid=category-list] [data-code="06010"]');
+    await inspector.fill('#insp-description', '人民广场东侧绿地旁有暴露垃圾堆放');
+    await inspector
+      .waitForSelector('[data-testid=report-map][data-idle=true]', { timeout: 20_000 })
+      .catch(() => undefined);
+    await shot(inspector, 'loop-inspector-report-360.png');
+    await inspector.click('[data-testid=report-submit]');
+    const state = inspector.locator('[data-testid=last-report] [data-testid=item-state]');
+    await expect.poll(() => state.getAttribute('data-state'), { timeout: 15_000 }).toBe('sent');
+    const sentAt = Date.now();
+    const number = (await inspector.textContent('[data-testid=last-report] [data-testid=item-number]')) ?? '';
+    const mine = await call<{ items: CaseBody[] }>('insp', 'GET', '/api/v1/cases?reporter=me&pageSize=10');
+    const reported = mine.items.find((c) => c.number === number);
+    if (!reported) throw new Error(`the inspector's report ${number} is not on the server`);
+    main = reported;
+    await operator.waitForSelector(`[data-testid=queue-item][data-id="${main.id}"]`, { timeout: 5000 });
+    console.log(
+      `inspector report → in the operator queue: ≤ ${Date.now() - sentAt} ms after the app said sent`,
+    );
     expect(await operator.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe(
       'same page',
     );
-    main = before;
-    duplicate = await call<CaseBody>('insp', 'POST', '/api/v1/cases', {
-      category: '06010',
-      description: '人民大道绿地垃圾未清运',
-      location: { lng: square.lng + 0.0004, lat: square.lat + 0.0003 },
+  }, 120_000);
+
+  it('a citizen reports the same problem; it reaches the queue within a second', async () => {
+    const res = await fetch(`${baseUrl}/api/v1/public/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        category: '06010',
+        description: '人民大道绿地垃圾未清运',
+        location: { lng: square.lng + 0.0004, lat: square.lat + 0.0003 },
+      }),
     });
-    await operator.waitForSelector(`[data-testid=queue-item][data-id="${duplicate.id}"]`, { timeout: 2000 });
+    expect(res.status).toBe(201);
+    const started = Date.now();
+    const receipt = (await res.json()) as { number: string };
+    const item = operator.locator('[data-testid=queue-item]', { hasText: receipt.number });
+    await item.waitFor({ timeout: 1000 });
+    console.log(`citizen report → in the operator queue: ${Date.now() - started} ms`);
+    const id = Number(await item.getAttribute('data-id'));
+    duplicate = await call<CaseBody>('op', 'GET', `/api/v1/cases/${id}`);
+    expect(duplicate.number).toBe(receipt.number);
   });
 
   it('operator: sees photos and duplicates, merges the duplicate, files the case', async () => {
@@ -201,28 +233,52 @@ describe(`workbenches: one case across roles in the browser (${testEngine})`, ()
     await page.locator(`[data-testid=queue-item][data-id="${main.id}"]`).waitFor();
   });
 
-  it('inspector checks; the operator closes from the case detail', async () => {
-    const c = await call<CaseBody>('op', 'GET', `/api/v1/cases/${main.id}`);
-    await call('insp', 'POST', `/api/v1/cases/${main.id}/verify`, { version: c.version, passed: true });
-    await operator.goto(`${baseUrl}/#/cases/${main.id}`);
-    await operator.waitForSelector('[data-testid=case-detail][data-status=checked]');
-    expect(await operator.getByTestId('next-actors').textContent()).toContain('受理员');
-    await operator.getByTestId('case-detail').locator('[data-action=close]').click();
-    await operator.getByTestId('action-form').waitFor();
-    await settleMaps(operator);
-    await shot(operator, 'case-detail-1366.png');
-    await operator.getByTestId('action-submit').click();
-    await operator.waitForSelector('[data-testid=case-detail][data-status=closed]');
-    const timeline = await operator.getByTestId('timeline').textContent();
+  it('inspector checks from the phone app; the shift lead closes from the case detail', async () => {
+    await inspector.click('[data-tab=tasks]');
+    const task = inspector.locator(`[data-testid=check-tasks] [data-case="${main.number}"]`);
+    await task.waitFor({ timeout: 15_000 });
+    await task.locator('[data-testid=task-open]').click();
+    await task.locator('[data-testid=act-yes]').click();
+    await task.locator('[data-testid=act-photo]').setInputFiles({
+      name: 'checked.png',
+      mimeType: 'image/png',
+      buffer: photo,
+    });
+    await task.scrollIntoViewIfNeeded();
+    await shot(inspector, 'loop-inspector-check-360.png');
+    await task.locator('[data-testid=act-submit]').click();
+    await inspector.waitForSelector('[data-testid=sync-state][data-waiting="0"]', { timeout: 20_000 });
+    await expect
+      .poll(async () => (await call<CaseBody>('op', 'GET', `/api/v1/cases/${main.id}`)).status, {
+        timeout: 15_000,
+      })
+      .toBe('checked');
+
+    const lead = await openAs('lead', `#/cases/${main.id}`);
+    await lead.waitForSelector('[data-testid=case-detail][data-status=checked]');
+    expect(await lead.getByTestId('next-actors').textContent()).toContain('受理员');
+    await lead.getByTestId('case-detail').locator('[data-action=close]').click();
+    await lead.getByTestId('action-form').waitFor();
+    await settleMaps(lead);
+    await shot(lead, 'case-detail-1366.png');
+    await lead.getByTestId('action-submit').click();
+    await lead.waitForSelector('[data-testid=case-detail][data-status=closed]');
+    const timeline = (await lead.getByTestId('timeline').textContent()) ?? '';
     for (const step of ['上报', '立案', '派遣', '签收', '处置反馈', '核查', '结案'])
       expect(timeline).toContain(step);
-    await operator.setViewportSize({ width: 360, height: 740 });
-    await settleMaps(operator);
-    await shot(operator, 'case-detail-360.png');
-    await operator.getByTestId('timeline').scrollIntoViewIfNeeded();
-    await shot(operator, 'case-detail-360-timeline.png');
+    expect(timeline).toContain('赵磊');
+    await lead.setViewportSize({ width: 360, height: 740 });
+    await settleMaps(lead);
+    await shot(lead, 'case-detail-360.png');
+    await lead.getByTestId('timeline').scrollIntoViewIfNeeded();
+    await shot(lead, 'case-detail-360-timeline.png');
+    // The inspector's phone shows the case among their reports, closed.
+    await inspector.reload();
+    await inspector.click('[data-tab=tasks]');
+    await inspector.waitForSelector(`[data-testid=my-reports] [data-testid=my-report]`);
+    await shot(inspector, 'loop-inspector-after-360.png');
     expect(pageErrors).toEqual([]);
-  });
+  }, 120_000);
 
   it('fits a phone: each workbench at 360×740, no sideways scrolling', async () => {
     for (const [user, hash, name] of [

@@ -5600,6 +5600,9 @@ export interface components {
             detail: {
                 [key: string]: unknown;
             };
+            /** @description the case this alarm filed or joined */
+            caseId: number | null;
+            caseNumber: string | null;
         };
         AlarmDetail: {
             id: number;
@@ -5626,6 +5629,9 @@ export interface components {
             detail: {
                 [key: string]: unknown;
             };
+            /** @description the case this alarm filed or joined */
+            caseId: number | null;
+            caseNumber: string | null;
             events: {
                 id: number;
                 at: string;

@@ -24,6 +24,8 @@ export interface Alarm {
   lastValue: RuleValue | null;
   updateCount: number;
   detail: RuleDetail | Record<string, unknown>;
+  caseId: number | null;
+  caseNumber: string | null;
 }
 
 export interface AlarmEvent {
@@ -66,6 +68,8 @@ interface AlarmDbRow {
   last_value: RuleValue | null;
   update_count: number;
   detail: Record<string, unknown>;
+  case_id: number | null;
+  case_number: string | null;
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -73,8 +77,9 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const selectAlarm = `SELECT a.id::int AS id, a.rule_id::int AS rule_id, r.name AS rule_name, a.device_id,
   d.name AS device_name, d.type_id, a.severity, d.unit_grid_code AS area_code, ST_X(d.location) AS lng, ST_Y(d.location) AS lat,
   a.acknowledged, a.acknowledged_by::int AS acknowledged_by, a.acknowledged_at, a.cleared, a.cleared_at,
-  a.raised_at, a.updated_at, a.last_value, a.update_count, a.detail
-  FROM alarms a JOIN rules r ON r.id = a.rule_id JOIN devices d ON d.id = a.device_id`;
+  a.raised_at, a.updated_at, a.last_value, a.update_count, a.detail, a.case_id::int AS case_id, c.number AS case_number
+  FROM alarms a JOIN rules r ON r.id = a.rule_id JOIN devices d ON d.id = a.device_id
+  LEFT JOIN cases c ON c.id = a.case_id`;
 
 const toAlarm = (r: AlarmDbRow): Alarm => ({
   id: r.id,
@@ -96,6 +101,8 @@ const toAlarm = (r: AlarmDbRow): Alarm => ({
   lastValue: r.last_value,
   updateCount: r.update_count,
   detail: r.detail,
+  caseId: r.case_id,
+  caseNumber: r.case_number,
 });
 
 export interface RaiseInput {

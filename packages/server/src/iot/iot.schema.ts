@@ -149,6 +149,8 @@ const alarmFields = {
   lastValue: Nullable(Value),
   updateCount: Type.Integer(),
   detail: Free,
+  caseId: Nullable(Type.Integer({ description: 'the case this alarm filed or joined' })),
+  caseNumber: Nullable(Type.String()),
 };
 export const AlarmSchema = Type.Object(alarmFields, { $id: 'Alarm' });
 export const AlarmEventSchema = Type.Object({

@@ -17,6 +17,7 @@ const CommandPage = lazy(() => import('../command/CommandPage.tsx'));
 const AdminPage = lazy(() => import('../admin/AdminPage.tsx'));
 const InspectorApp = lazy(() => import('../inspector/InspectorApp.tsx'));
 const AssessmentPage = lazy(() => import('../assessment/AssessmentPage.tsx'));
+const IotPage = lazy(() => import('../iot/IotPage.tsx'));
 const IntakeWorkbench = lazy(() =>
   import('../cases/screens.tsx').then((m) => ({ default: m.IntakeWorkbench })),
 );
@@ -131,6 +132,7 @@ export function Shell({ user }: { user: User }) {
           {route.screen === 'admin' && <AdminPage />}
           {route.screen === 'inspector' && <InspectorApp user={user} />}
           {route.screen === 'assessment' && <AssessmentPage user={user} />}
+          {route.screen === 'iot' && <IotPage user={user} />}
         </Suspense>
       </main>
     </div>

@@ -42,7 +42,13 @@ export const navItems: readonly NavItem[] = [
     ready: true,
     roles: ['leader', 'admin', 'dispatcher'],
   },
-  { id: 'iot', label: 'nav.iot', icon: 'iot', ready: false },
+  {
+    id: 'iot',
+    label: 'nav.iot',
+    icon: 'iot',
+    ready: true,
+    roles: ['operator', 'dispatcher', 'handler', 'leader', 'admin'],
+  },
   {
     id: 'assessment',
     label: 'nav.assessment',
