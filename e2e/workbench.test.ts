@@ -42,9 +42,9 @@ describe(`workbenches: one case across roles in the browser (${testEngine})`, ()
     await page
       .waitForFunction(
         () =>
-          [...document.querySelectorAll<HTMLElement>('[data-testid=case-map]')].every(
-            (m) => m.dataset.idle === 'true',
-          ),
+          [...document.querySelectorAll<HTMLElement>('[data-testid=case-map]')]
+            .filter((m) => m.offsetParent !== null) // a map hidden on a phone never draws
+            .every((m) => m.dataset.idle === 'true'),
         undefined,
         { timeout: 15_000 },
       )

@@ -105,6 +105,7 @@ export function Workbench({
   useEffect(() => () => clearTimeout(timer.current), []);
 
   const items = lists[tab?.id ?? ''] ?? [];
+  const loaded = (tab?.id ?? '') in lists;
   const points: CasePoint[] = useMemo(
     () =>
       items.map((c) => ({
@@ -205,7 +206,11 @@ export function Workbench({
       {error && <div className="form-error wb-error">{error}</div>}
       <div className="wb-body">
         <ul className="wb-list" data-testid="queue" aria-label={t(tab?.label ?? title)}>
-          {items.length === 0 && <li className="wb-empty">{t('wb.empty')}</li>}
+          {loaded && items.length === 0 && (
+            <li className="wb-empty" data-testid="queue-empty">
+              {t('wb.empty')}
+            </li>
+          )}
           {items.map((c) => (
             <li key={c.id}>
               <button
