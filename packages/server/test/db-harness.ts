@@ -55,13 +55,23 @@ export async function prepareTestDatabases(): Promise<void> {
     const name = templateName();
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (exists.rowCount) return;
-    // Old templates and leftovers of killed runs.
-    const old = await admin.query(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'onegrid\\_tpl\\_%' OR datname LIKE 'onegrid\\_t\\_%'",
-    );
+    // Old templates and leftovers of killed runs — only those nobody uses and older than six hours:
+    // another checkout's run (other migrations, so another template) may be using its own right now.
+    const old = await admin
+      .query<{ datname: string }>(
+        `SELECT d.datname FROM pg_database d
+          WHERE (d.datname LIKE 'onegrid\\_tpl\\_%' OR d.datname LIKE 'onegrid\\_t\\_%')
+            AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)
+            AND (pg_stat_file('base/' || d.oid || '/PG_VERSION')).modification < now() - interval '6 hours'`,
+      )
+      .catch(() => ({ rows: [] as { datname: string }[] }));
     for (const r of old.rows) {
-      await admin.query(`UPDATE pg_database SET datistemplate = false WHERE datname = '${r.datname}'`);
-      await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+      try {
+        await admin.query(`UPDATE pg_database SET datistemplate = false WHERE datname = '${r.datname}'`);
+        await admin.query(`DROP DATABASE IF EXISTS "${r.datname}"`); // no FORCE: in use → left alone
+      } catch {
+        // Someone started using it meanwhile: theirs, not ours.
+      }
     }
     const building = `${name}_building`;
     await admin.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
