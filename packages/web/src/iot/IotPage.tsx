@@ -323,6 +323,7 @@ function AlarmPanel({
         <MetricChart
           deviceId={a.deviceId}
           metric={metric.key}
+          label={lang === 'zh' ? metric.name_zh : undefined}
           unit={metric.unit}
           hours={24}
           testId="alarm-chart"
@@ -347,12 +348,14 @@ function AlarmPanel({
 function MetricChart({
   deviceId,
   metric,
+  label,
   unit,
   hours,
   testId,
 }: {
   deviceId: string;
   metric: string;
+  label?: string | undefined;
   unit: string;
   hours: number;
   testId: string;
@@ -367,7 +370,7 @@ function MetricChart({
   return (
     <figure className="iot-figure">
       <figcaption>
-        {metric} · {t('iot.lastHours', { n: hours })}
+        {label ?? metric} · {t('iot.lastHours', { n: hours })}
       </figcaption>
       {points && points.length === 0 ? (
         <p className="iot-empty">{t('iot.noReadings')}</p>
@@ -503,6 +506,7 @@ function Devices({ types, tick }: { types: DeviceType[]; tick: number }) {
                   key={`${selected.id}:${m.key}`}
                   deviceId={selected.id}
                   metric={m.key}
+                  label={lang === 'zh' ? m.name_zh : undefined}
                   unit={m.unit}
                   hours={24}
                   testId={`device-chart-${m.key}`}
