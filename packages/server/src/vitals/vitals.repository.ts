@@ -4,10 +4,10 @@
  */
 import type { AreaLevel, VitalDefinition } from '@onegrid/domain';
 import type { Db, Queryable } from '../db/db.ts';
-import { type Figure, type Figures, sourceFigures } from './vitals.figures.ts';
+import { type Figure, type Figures, type OpenCases, sourceFigures } from './vitals.figures.ts';
 
 export { figuresOf } from './vitals.figures.ts';
-export type { Figure, Figures };
+export type { Figure, Figures, OpenCases };
 
 export interface AreaRow {
   code: string;
@@ -19,8 +19,28 @@ export interface AreaRow {
 
 export function vitalsRepository(db: Db) {
   return {
-    /** The raw figures of one source for every area (city, district, street, community). */
-    figures: (figs: readonly Figure[], now: Date): Promise<Figures> => sourceFigures(db, figs, now),
+    /**
+     * The raw figures of one source for every area (city, district, street, community); open cases
+     * from the counters unless `openCases` is `scan` (the full computation).
+     */
+    figures: (figs: readonly Figure[], now: Date, openCases?: OpenCases): Promise<Figures> =>
+      sourceFigures(db, figs, now, openCases),
+
+    /**
+     * Moves the open-case counters' mark forward to `now` when it is more than `minStepMs` behind,
+     * so the slice of deadlines a compute reads beside the counters stays a few minutes wide.
+     */
+    async advanceCaseCounters(now: Date, minStepMs = 300_000): Promise<void> {
+      await db.query('SELECT vital_case_counters_advance($1, $2::interval)', [
+        now.toISOString(),
+        `${minStepMs} milliseconds`,
+      ]);
+    },
+
+    /** Recounts the open-case counters from the cases, with the mark at `at` (the repair path). */
+    async rebuildCaseCounters(at: Date): Promise<void> {
+      await db.query('SELECT vital_case_counters_rebuild($1)', [at.toISOString()]);
+    },
 
     /** Moves whenever areas or grids are written (not for population or names: see 0002_geo.sql). */
     async geoRevision(): Promise<number> {

@@ -14,15 +14,13 @@ import {
   type AreaLevel,
   areaLevels,
   defaultVitalDefinitions,
-  levelOf,
   type VitalDefinition,
   type VitalLevel,
   type VitalSource,
   vitalSources,
-  vitalValue,
-  worstLevel,
 } from '@onegrid/domain';
 import type { Logger } from '../logger.ts';
+import { deriveValues, type VitalValue } from './vitals.derive.ts';
 import {
   type AreaRow,
   type Figure,
@@ -43,11 +41,6 @@ export interface VitalsOptions {
   historyLevel?: AreaLevel;
   /** History older than this many days is deleted (default 400). */
   historyDays?: number;
-}
-
-export interface VitalValue {
-  value: number | null;
-  level: VitalLevel | null;
 }
 
 export interface VitalsSnapshot {
@@ -140,6 +133,12 @@ export function vitalsEngine({ repo, clock, log, publish, options = {} }: Vitals
           .join('|');
         const cached = cache.get(source);
         if (cached && cached.signature === signature && !sources.has(source)) return;
+        if (source === 'cases' && full) {
+          // Keeps the slice of deadlines read beside the open-case counters narrow; exact either way.
+          await repo
+            .advanceCaseCounters(now)
+            .catch((e) => log.warn({ err: e, category: 'vitals' }, 'moving the case counters mark failed'));
+        }
         cache.set(source, { signature, figures: await repo.figures(list, now) });
         queried.add(source);
       }),
@@ -149,39 +148,14 @@ export function vitalsEngine({ repo, clock, log, publish, options = {} }: Vitals
     // A definition whose source was not recomputed, and which did not change, keeps its values.
     const before = new Map(previous?.definitions.map((d) => [d.id, JSON.stringify(d)]));
     const keep = defs.map((d) => !full && !queried.has(d.source) && before.get(d.id) === JSON.stringify(d));
-    const defRank = defs.map((d) => rank(d.level));
-    const values = new Map<string, Map<string, VitalValue>>();
-    const overall = new Map<string, VitalLevel | null>();
-    const none: VitalValue = { value: null, level: null };
-    for (const area of areas!.rows.values()) {
-      const m = new Map<string, VitalValue>();
-      const areaRank = rank(area.level);
-      const old = previous?.values.get(area.code);
-      const levels: (VitalLevel | null)[] = [];
-      for (let i = 0; i < defs.length; i++) {
-        const d = defs[i]!;
-        let v: VitalValue | undefined;
-        if (areaRank > defRank[i]!) v = none;
-        else if (keep[i]) v = old?.get(d.id);
-        if (!v) {
-          const f = cache.get(d.source)?.figures.get(area.code);
-          const { main, of, max } = figs[i]!;
-          const x = f?.get(main.key) ?? null;
-          const value = vitalValue(d, {
-            count: x ?? 0,
-            of: of ? (f?.get(of.key) ?? 0) : null,
-            population: area.population,
-            avg: x,
-            max: max ? (f?.get(max.key) ?? null) : null,
-          });
-          v = { value, level: levelOf(value, d, area.level) };
-        }
-        m.set(d.id, v);
-        levels.push(v.level);
-      }
-      values.set(area.code, m);
-      overall.set(area.code, worstLevel(levels));
-    }
+    const { values, overall } = deriveValues({
+      areas: areas!.rows.values(),
+      defs,
+      figs,
+      figures: (source) => cache.get(source)?.figures,
+      keep,
+      previous: previous?.values,
+    });
     snapshot = {
       computedAt: now,
       definitions: defs,
