@@ -198,6 +198,8 @@ export async function startIot(o: {
   group?: string;
   clientId?: string;
   connections?: number;
+  /** External broker: unacknowledged messages each connection may hold (MQTT 5 Receive Maximum). */
+  receiveMaximum?: number;
   sessionExpiry?: number;
   maintenanceMs?: number;
 }): Promise<IotRole> {
@@ -229,6 +231,7 @@ export async function startIot(o: {
         ...(o.group ? { group: o.group } : {}),
         ...(o.clientId ? { clientId: o.clientId } : {}),
         ...(o.connections ? { connections: o.connections } : {}),
+        ...(o.receiveMaximum ? { receiveMaximum: o.receiveMaximum } : {}),
         ...(o.sessionExpiry !== undefined ? { sessionExpiry: o.sessionExpiry } : {}),
       });
       iot.attachBroker(worker.state, worker.stats);

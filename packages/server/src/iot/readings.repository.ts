@@ -48,12 +48,31 @@ SELECT device_id, metric, date_trunc('hour', bucket, 'UTC'), min(min), max(max),
 ON CONFLICT (device_id, metric, bucket) DO UPDATE SET
   min = EXCLUDED.min, max = EXCLUDED.max, sum = EXCLUDED.sum, count = EXCLUDED.count`;
 
-/** COPY text lines, a thousand to a chunk: one stream write per line would cost more than the rows. */
+const needsEscape = /[\\\t\n\r]/;
+/** COPY text of a device id, metric or string value: escaped only when it has to be. */
+const copyText = (v: string | null) => (v === null ? '\\N' : needsEscape.test(v) ? copyValue(v) : v);
+
+/**
+ * COPY text lines, a thousand to a chunk: one stream write per line would cost more than the rows.
+ * The readings of one message share device and instant, so those strings are made once.
+ */
 function* copyLines(rows: readonly ReadingRow[]): Generator<string> {
   let chunk = '';
+  let lastDevice: string | undefined;
+  let device = '';
+  let lastTs = Number.NaN;
+  let ts = '';
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    chunk += `${copyValue(r.deviceId)}\t${copyValue(r.metric)}\t${new Date(r.ts).toISOString()}\t${r.num ?? '\\N'}\t${copyValue(r.txt)}\n`;
+    if (r.deviceId !== lastDevice) {
+      lastDevice = r.deviceId;
+      device = copyText(r.deviceId);
+    }
+    if (r.ts !== lastTs) {
+      lastTs = r.ts;
+      ts = new Date(r.ts).toISOString();
+    }
+    chunk += `${device}\t${copyText(r.metric)}\t${ts}\t${r.num ?? '\\N'}\t${copyText(r.txt)}\n`;
     if (i % 1000 === 999) {
       yield chunk;
       chunk = '';

@@ -1,0 +1,268 @@
+/**
+ * One MQTT 5 subscriber connection for the ingestion workers, lean on purpose. A general client
+ * (mqtt.js) parses every packet into an object through a buffer list, logs through `debug` and
+ * runs its own handler chain; at tens of thousands of messages a second that cost as much as
+ * storing them. Here PUBLISH frames are cut out of the socket's chunks by hand (topic, packet id,
+ * zero-copy payload); the rare other packets (CONNACK, SUBACK, PINGRESP, DISCONNECT) go through
+ * mqtt-packet. PUBACKs are written when the caller says the message is durable, coalesced into
+ * one socket write per turn of the event loop.
+ *
+ * It keeps a persistent session (clean start only when `sessionExpiry` is 0), subscribes when the
+ * broker has no session for it, pings while idle and reconnects with the same client id after a
+ * second, so the broker resends what was not acknowledged. TCP (`mqtt:`, `tcp:`) and TLS
+ * (`mqtts:`, `ssl:`); user name and password from the URL.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { generate, parser as mqttParser, type Packet } from 'mqtt-packet';
+
+export interface InboundMessage {
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  messageId: number;
+}
+
+export interface SubscriberOptions {
+  url: string;
+  clientId: string;
+  /** Topic filter, e.g. `$share/onegrid/onegrid/devices/+/telemetry`; subscribed at QoS 1. */
+  topic: string;
+  sessionExpiry: number;
+  receiveMaximum: number;
+  keepalive?: number;
+  reconnectMs?: number;
+  connectTimeoutMs?: number;
+  /** A message arrived; `ack` (QoS 1 only) sends its PUBACK on the connection it came in on. */
+  onMessage(m: InboundMessage, ack: () => void, drop: () => void): void;
+  onConnect?(sessionPresent: boolean): void;
+  onError?(message: string): void;
+  onOffline?(): void;
+}
+
+export interface Subscriber {
+  readonly connected: boolean;
+  /** Resolves once subscribed (or the session resumed); rejects if the broker cannot be reached or refuses. */
+  ready: Promise<void>;
+  /** Sends DISCONNECT (the session stays for `sessionExpiry`) or, with `force`, just drops the socket. */
+  close(force?: boolean): Promise<void>;
+}
+
+const PUBLISH = 3;
+
+/** PUBACKs with reason Success (MQTT 5 lets the reason code and properties be left out then). */
+export function pubacks(messageIds: readonly number[]): Buffer {
+  const buf = Buffer.allocUnsafe(4 * messageIds.length);
+  for (let i = 0; i < messageIds.length; i++) {
+    const id = messageIds[i]!;
+    buf[4 * i] = 0x40;
+    buf[4 * i + 1] = 2;
+    buf[4 * i + 2] = id >> 8;
+    buf[4 * i + 3] = id & 0xff;
+  }
+  return buf;
+}
+
+/** A variable byte integer at `o`: [value, bytes], or undefined when the buffer ends first. */
+function varint(buf: Buffer, o: number): [number, number] | undefined {
+  let value = 0;
+  let mult = 1;
+  for (let i = 0; i < 4; i++) {
+    if (o + i >= buf.length) return undefined;
+    const b = buf[o + i]!;
+    value += (b & 0x7f) * mult;
+    if ((b & 0x80) === 0) return [value, i + 1];
+    mult *= 128;
+  }
+  throw new Error('malformed remaining length');
+}
+
+export function startSubscriber(o: SubscriberOptions): Subscriber {
+  const url = new URL(o.url);
+  if (!['mqtt:', 'tcp:', 'mqtts:', 'ssl:'].includes(url.protocol)) {
+    throw new Error(`the ingest worker speaks MQTT over TCP or TLS (mqtt://, mqtts://), not ${url.protocol}`);
+  }
+  const secure = url.protocol === 'mqtts:' || url.protocol === 'ssl:';
+  const port = Number(url.port || (secure ? 8883 : 1883));
+  const keepalive = o.keepalive ?? 60;
+  let socket: net.Socket | undefined;
+  let connected = false;
+  let closing = false;
+  let pingTimer: NodeJS.Timeout | undefined;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let settle: { resolve(): void; reject(e: Error): void } | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+
+  function open() {
+    const s = secure
+      ? tls.connect({ host: url.hostname, port, servername: url.hostname })
+      : net.connect({ host: url.hostname, port });
+    s.setNoDelay(true);
+    socket = s;
+    const control = mqttParser({ protocolVersion: 5 });
+    let rest: Buffer | undefined;
+    let acks: number[] = [];
+    const flushAcks = () => {
+      const ids = acks;
+      acks = [];
+      // Only on the connection they came in on: after a reconnect the broker resends them anyway.
+      if (socket === s && !s.destroyed && ids.length > 0) s.write(pubacks(ids));
+    };
+    const ackOf = (messageId: number) => () => {
+      if (acks.length === 0) setImmediate(flushAcks);
+      acks.push(messageId);
+    };
+    const drop = () => {
+      if (socket === s) s.destroy();
+    };
+    const timeout = setTimeout(() => {
+      o.onError?.(`no CONNACK from ${url.host} within ${o.connectTimeoutMs ?? 10_000} ms`);
+      s.destroy();
+    }, o.connectTimeoutMs ?? 10_000);
+
+    s.once(secure ? 'secureConnect' : 'connect', () => {
+      s.write(
+        generate(
+          {
+            cmd: 'connect',
+            protocolId: 'MQTT',
+            protocolVersion: 5,
+            clientId: o.clientId,
+            clean: o.sessionExpiry === 0,
+            keepalive,
+            properties: { sessionExpiryInterval: o.sessionExpiry, receiveMaximum: o.receiveMaximum },
+            ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+            ...(url.password ? { password: Buffer.from(decodeURIComponent(url.password)) } : {}),
+          },
+          { protocolVersion: 5 },
+        ),
+      );
+    });
+
+    control.on('packet', (p: Packet) => {
+      if (p.cmd === 'connack') {
+        clearTimeout(timeout);
+        const code = p.reasonCode ?? p.returnCode ?? 0;
+        if (code !== 0) {
+          const e = new Error(`the broker at ${url.host} refused ${o.clientId} (reason ${code})`);
+          o.onError?.(e.message);
+          settle?.reject(e);
+          settle = undefined;
+          s.destroy();
+          return;
+        }
+        connected = true;
+        pingTimer = setInterval(() => s.write(generate({ cmd: 'pingreq' })), (keepalive * 1000) / 2);
+        pingTimer.unref();
+        o.onConnect?.(p.sessionPresent);
+        if (!p.sessionPresent || o.sessionExpiry === 0) {
+          s.write(
+            generate(
+              { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: o.topic, qos: 1 }] },
+              { protocolVersion: 5 },
+            ),
+          );
+        } else {
+          settle?.resolve();
+          settle = undefined;
+        }
+      } else if (p.cmd === 'suback') {
+        const granted = p.granted as number[];
+        if (granted.some((g) => g >= 0x80)) {
+          const e = new Error(`subscribing to ${o.topic} failed (reason ${granted.join(', ')})`);
+          o.onError?.(e.message);
+          settle?.reject(e);
+        } else settle?.resolve();
+        settle = undefined;
+      } else if (p.cmd === 'disconnect') {
+        o.onError?.(`the broker disconnected ${o.clientId} (reason ${p.reasonCode ?? 0})`);
+        s.destroy();
+      }
+    });
+    control.on('error', (e: Error) => {
+      o.onError?.(`bad packet from the broker: ${e.message}`);
+      s.destroy();
+    });
+
+    s.on('data', (chunk: Buffer) => {
+      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+      rest = undefined;
+      let at = 0;
+      try {
+        while (buf.length - at >= 2) {
+          const len = varint(buf, at + 1);
+          if (!len) break;
+          const start = at + 1 + len[1];
+          const end = start + len[0];
+          if (end > buf.length) break;
+          const first = buf[at]!;
+          if (first >> 4 === PUBLISH) {
+            const qos = (first >> 1) & 3;
+            let p = start;
+            const topicLength = buf.readUInt16BE(p);
+            p += 2;
+            const topic = buf.toString('utf8', p, p + topicLength);
+            p += topicLength;
+            let messageId = 0;
+            if (qos > 0) {
+              messageId = buf.readUInt16BE(p);
+              p += 2;
+            }
+            const props = varint(buf, p);
+            if (!props) throw new Error('malformed PUBLISH properties');
+            p += props[1] + props[0];
+            o.onMessage({ topic, payload: buf.subarray(p, end), qos, messageId }, ackOf(messageId), drop);
+          } else {
+            control.parse(buf.subarray(at, end));
+          }
+          at = end;
+        }
+      } catch (e) {
+        o.onError?.(`bad packet from the broker: ${(e as Error).message}`);
+        s.destroy();
+        return;
+      }
+      if (at < buf.length) rest = buf.subarray(at);
+    });
+    s.on('error', (e) => o.onError?.(e.message));
+    s.on('close', () => {
+      clearTimeout(timeout);
+      if (pingTimer) clearInterval(pingTimer);
+      pingTimer = undefined;
+      const was = connected;
+      connected = false;
+      if (socket === s) socket = undefined;
+      if (closing) return;
+      if (settle && !was) {
+        // Never connected: the first attempt reports the failure instead of retrying quietly.
+        settle.reject(new Error(`cannot reach the MQTT broker at ${o.url}`));
+        settle = undefined;
+        return;
+      }
+      o.onOffline?.();
+      reconnectTimer = setTimeout(open, o.reconnectMs ?? 1000);
+    });
+  }
+
+  open();
+  return {
+    get connected() {
+      return connected;
+    },
+    ready,
+    async close(force = false) {
+      closing = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      const s = socket;
+      if (!s || s.destroyed) return;
+      await new Promise<void>((resolve) => {
+        s.once('close', () => resolve());
+        if (force || !connected) s.destroy();
+        else s.end(generate({ cmd: 'disconnect', reasonCode: 0 }, { protocolVersion: 5 }));
+        setTimeout(() => s.destroy(), 2000).unref();
+      });
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import net from 'node:net';
+import { generate, parser as mqttParser } from 'mqtt-packet';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type InboundMessage, pubacks, startSubscriber } from '../src/iot/mqtt.subscriber.ts';
+
+/** A scripted MQTT 5 broker: answers CONNECT and SUBSCRIBE, records the packets it receives. */
+async function fakeBroker(onSubscribed: (socket: net.Socket) => void) {
+  const received: Array<{ cmd: string; messageId?: number; properties?: unknown; clean?: boolean }> = [];
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((socket) => {
+    sockets.push(socket);
+    const parse = mqttParser({ protocolVersion: 5 });
+    parse.on('packet', (p) => {
+      received.push(p as (typeof received)[number]);
+      if (p.cmd === 'connect') {
+        socket.write(
+          generate({ cmd: 'connack', sessionPresent: false, reasonCode: 0 }, { protocolVersion: 5 }),
+        );
+      } else if (p.cmd === 'subscribe') {
+        socket.write(
+          generate({ cmd: 'suback', messageId: p.messageId, granted: [1] }, { protocolVersion: 5 }),
+        );
+        onSubscribed(socket);
+      }
+    });
+    socket.on('data', (b: Buffer) => parse.parse(b));
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    received,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+const publish = (topic: string, messageId: number, payload: string, properties?: object) =>
+  generate(
+    {
+      cmd: 'publish',
+      topic,
+      messageId,
+      qos: 1,
+      dup: false,
+      retain: false,
+      payload,
+      ...(properties ? { properties } : {}),
+    },
+    { protocolVersion: 5 },
+  );
+
+describe('lean MQTT 5 subscriber', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  it('cuts PUBLISH frames out of arbitrary chunks and acknowledges only what it is told to', async () => {
+    const frames = Buffer.concat([
+      publish('onegrid/devices/a/telemetry', 1, '{"depth":1}'),
+      publish('onegrid/devices/b/telemetry', 2, '{"depth":2}', { userProperties: { k: 'v' } }),
+      publish('onegrid/devices/c/telemetry', 300, 'x'.repeat(300)),
+    ]);
+    // One byte at a time: every frame (and its remaining length) straddles reads.
+    const broker = await fakeBroker((socket) => {
+      let i = 0;
+      const drip = () => {
+        if (i >= frames.length || socket.destroyed) return;
+        socket.write(frames.subarray(i, i + 1));
+        i++;
+        setImmediate(drip);
+      };
+      drip();
+    });
+    cleanups.push(() => broker.close());
+    const got: InboundMessage[] = [];
+    const sub = startSubscriber({
+      url: broker.url,
+      clientId: 'w-0',
+      topic: '$share/g/onegrid/devices/+/telemetry',
+      sessionExpiry: 60,
+      receiveMaximum: 5000,
+      onMessage(m, ack) {
+        got.push({ ...m, payload: Buffer.from(m.payload) });
+        if (m.messageId !== 2) ack();
+      },
+    });
+    cleanups.push(() => sub.close());
+    await sub.ready;
+    for (let t = 0; t < 200 && got.length < 3; t++) await new Promise((r) => setTimeout(r, 10));
+    expect(got.map((m) => [m.topic, m.messageId, m.payload.toString()])).toEqual([
+      ['onegrid/devices/a/telemetry', 1, '{"depth":1}'],
+      ['onegrid/devices/b/telemetry', 2, '{"depth":2}'],
+      ['onegrid/devices/c/telemetry', 300, 'x'.repeat(300)],
+    ]);
+    await new Promise((r) => setTimeout(r, 50));
+    const connect = broker.received.find((p) => p.cmd === 'connect');
+    expect(connect).toMatchObject({
+      clean: false,
+      properties: { sessionExpiryInterval: 60, receiveMaximum: 5000 },
+    });
+    // Message 2 was never declared durable: no PUBACK for it.
+    expect(broker.received.filter((p) => p.cmd === 'puback').map((p) => p.messageId)).toEqual([1, 300]);
+  });
+
+  it('writes PUBACKs as MQTT 5 success acknowledgements', () => {
+    expect([...pubacks([1, 0x1234])]).toEqual([0x40, 2, 0, 1, 0x40, 2, 0x12, 0x34]);
+  });
+
+  it('rejects when the broker cannot be reached', async () => {
+    const s = net.createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const port = (s.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    const sub = startSubscriber({
+      url: `mqtt://127.0.0.1:${port}`,
+      clientId: 'w-1',
+      topic: 't',
+      sessionExpiry: 0,
+      receiveMaximum: 10,
+      onMessage() {},
+    });
+    await expect(sub.ready).rejects.toThrow(/cannot reach/);
+    await sub.close();
+  });
+});
