@@ -155,7 +155,8 @@ describe(`assessment over a seeded history on ${testEngine}`, () => {
     expect((await rollup.plan(periods[0] as (typeof periods)[0])).days).toEqual([]);
 
     const built = await rollup.catchUp(now);
-    expect(built.length).toBeGreaterThanOrEqual(12);
+    expect(built.days.length).toBeGreaterThanOrEqual(12);
+    expect(built.months).toEqual([]); // November has not ended
     const plan = await rollup.plan(periods[1] as (typeof periods)[0]);
     // Nov 11–22 minus the partial first and last days; today (the 22nd) has not ended, so it was
     // not built and its partial stretch is scanned live either way.
@@ -196,4 +197,94 @@ describe(`assessment over a seeded history on ${testEngine}`, () => {
     await t.db.query('UPDATE cases SET unit_grid_code = $2, area_code = $2 WHERE id = $1', [m.id, m.grid]);
     await rollup.clear();
   });
+
+  it('reads whole months from the monthly tier with exactly the figures of the live scan', async () => {
+    const s = service();
+    const rollup = assessmentRepository(t.db).rollup;
+    await rollup.clear();
+    const at = (x: string) => new Date(`${x}+08:00`);
+    const sep = at('2026-09-01T00:00:00');
+    const oct = at('2026-10-01T00:00:00');
+    const nov = at('2026-11-01T00:00:00');
+    const dec = at('2026-12-01T00:00:00');
+    // Building with a later clock: November (the seeded history) and December 1st have ended.
+    const later = at('2026-12-02T06:00:00');
+    const periods = [
+      { from: oct, to: dec }, // two whole months
+      { from: nov, to: dec }, // one, against October
+      // A partial day and whole days of September, October and November, a whole and a partial day of December.
+      { from: at('2026-09-20T05:00:00'), to: at('2026-12-02T21:00:00') },
+      { from: at('2026-10-15T00:00:00'), to: at('2026-11-20T00:00:00') }, // no whole month
+    ];
+    // Scopes of at most 6, 9 and 12 characters: the district, street and community totals serve
+    // the scopes they can, the others read the monthly places.
+    const scopes = ['3101', '310101002', '310101002001'];
+    const levels = ['district', 'street', 'community', 'grid'] as const;
+    const all = async () => {
+      const out = [];
+      for (const period of periods)
+        for (const scope of scopes)
+          for (const level of levels) out.push(await s.assess({ level, period, scope, compare: 'previous' }));
+      return out;
+    };
+    const live = await all();
+    const filedInNovember = live[4]?.rows.find((r) => r.subject === '310101')?.counters.filed ?? 0;
+    expect(filedInNovember).toBeGreaterThan(20);
+
+    const built = await rollup.catchUp(later, sep);
+    expect(built.months).toEqual(['2026-09-01', '2026-10-01', '2026-11-01']);
+    expect(await rollup.plan(periods[0] as (typeof periods)[0])).toEqual({
+      months: ['2026-10-01', '2026-11-01'],
+      days: [],
+      live: [],
+    });
+    const partial = await rollup.plan(periods[2] as (typeof periods)[0]);
+    expect(partial.months).toEqual(['2026-10-01', '2026-11-01']);
+    expect(partial.days).toHaveLength(10 + 1); // September 21–30, December 1st
+    expect(partial.live).toHaveLength(2); // from 05:00 on September 20th, until 21:00 on December 2nd
+    expect((await rollup.plan(periods[3] as (typeof periods)[0])).months).toEqual([]);
+    expect(await rollup.readTotals('district', ['2026-11-01'], '3101')).not.toBeNull();
+    expect(await rollup.readTotals('district', ['2026-11-01'], '310101002')).toBeNull();
+    expect(await all()).toEqual(live);
+
+    // A case moved to another unit grid: its days are un-marked, and with them November.
+    const moved = await t.db.query<{ id: number; grid: string; days: number }>(
+      `SELECT c.id::int AS id, c.unit_grid_code AS grid,
+         count(DISTINCT ((e.at + interval '8 hours') AT TIME ZONE 'UTC')::date)::int AS days
+       FROM cases c JOIN case_events e ON e.case_id = c.id
+       WHERE c.unit_grid_code IS NOT NULL AND e.at >= $1 AND e.at < $2 GROUP BY 1, 2 ORDER BY 1 LIMIT 1`,
+      [nov, dec],
+    );
+    const m = moved.rows[0];
+    if (!m) throw new Error('no case to move');
+    const other = m.grid.endsWith('001') ? `${m.grid.slice(0, -3)}002` : `${m.grid.slice(0, -3)}001`;
+    await t.db.query('UPDATE cases SET unit_grid_code = $2, area_code = $2 WHERE id = $1', [m.id, other]);
+    const afterMove = await rollup.plan({ from: nov, to: dec });
+    expect(afterMove.months).toEqual([]);
+    expect(afterMove.days).toHaveLength(30 - m.days);
+    expect((await rollup.plan({ from: oct, to: nov })).months).toEqual(['2026-10-01']);
+    const movedLive = await all();
+    expect(movedLive).not.toEqual(live);
+    // Rebuilt: November again from the monthly tier, with the case in its new place.
+    expect((await rollup.catchUp(later, sep)).months).toEqual(['2026-11-01']);
+    expect((await rollup.plan({ from: nov, to: dec })).months).toEqual(['2026-11-01']);
+    expect(await all()).toEqual(movedLive);
+    await rollup.clear();
+    expect(await all()).toEqual(movedLive);
+
+    // An event landing on a day of a built month un-marks the day and the month.
+    await rollup.catchUp(later, sep);
+    await t.db.query(
+      `INSERT INTO case_events (case_id, seq, action, actor_id, actor_role, at, from_status, to_status, data, effects)
+       VALUES ($1, 9999, 'supervise', 'x', 'leader', $2, 'closed', 'closed', '{}', '[]')`,
+      [m.id, at('2026-11-05T12:00:00')],
+    );
+    const afterEvent = await rollup.plan({ from: nov, to: dec });
+    expect(afterEvent.months).toEqual([]);
+    expect(afterEvent.days).not.toContain('2026-11-05');
+    expect(afterEvent.days).toHaveLength(29);
+    await t.db.query('DELETE FROM case_events WHERE case_id = $1 AND seq = 9999', [m.id]);
+    await t.db.query('UPDATE cases SET unit_grid_code = $2, area_code = $2 WHERE id = $1', [m.id, m.grid]);
+    await rollup.clear();
+  }, 120_000);
 });

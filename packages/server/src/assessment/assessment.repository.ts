@@ -15,7 +15,12 @@
  * Each counter is (subject key, filter) over one scan of the period; the drill-down reuses the
  * very same expressions, so a figure and its cases cannot disagree.
  */
-import { type AssessmentLevel, defaultSourcePolicies, terminalStatuses } from '@onegrid/domain';
+import {
+  type AssessedAreaLevel,
+  type AssessmentLevel,
+  defaultSourcePolicies,
+  terminalStatuses,
+} from '@onegrid/domain';
 import type { Db } from '../db/db.ts';
 import { assessmentRollup } from './assessment.rollup.ts';
 
@@ -224,6 +229,12 @@ export interface AreaCountRow {
   counts: Record<string, number>;
 }
 
+/** Area counters keyed by the subject of one level, and the filed count of each unit grid. */
+export interface AreaCounts {
+  counts: KeyedCounts;
+  gridFiled: Map<string, number>;
+}
+
 export interface CaseRef {
   id: number;
   number: string;
@@ -233,7 +244,7 @@ export interface CaseRef {
   at: string;
 }
 
-/** The area counters as (name, filter) pairs: the live scan, the daily rollup and the drill-down share them. */
+/** The area counters as (name, filter) pairs: the live scan, the rollup and the drill-down share them. */
 export function areaCounterFilters(): [name: string, filter: string][] {
   return Object.entries(levelSpec('grid', 0).counters).map(([n, c]) => [n, c.filter]);
 }
@@ -327,31 +338,71 @@ export function assessmentRepository(db: Db) {
   }
 
   /**
-   * Area counters of a period: whole days that are in the daily rollup are read from it, the
-   * rest (partial first and last days, days not built) scanned live; same numbers either way.
+   * Area counters of a period, summed by subject of `level`, and the filed count of every unit
+   * grid (the filed-count scores). Built whole months are read from the monthly tier — per area
+   * from the totals when the scope allows, else per place — built whole days from the daily tier,
+   * the rest (partial first and last days, anything not built) scanned live; same numbers either
+   * way (tested).
    */
-  async function countAreas(p: Period, scope: string, now: Date): Promise<AreaCountRow[]> {
+  async function countAreas(
+    level: AssessedAreaLevel,
+    p: Period,
+    scope: string,
+    now: Date,
+  ): Promise<AreaCounts> {
     const names = areaCounterFilters().map(([n]) => n);
     const plan = await rollup.plan(p);
-    const rows: AreaCountRow[] = [
-      ...(plan.days.length ? await rollup.read(plan.days, scope) : []),
-      ...(await Promise.all(plan.live.map((x) => scanAreas(x, scope)))).flat(),
-    ];
-    const o = await db.query<{
-      grid: string | null;
-      community: string | null;
-      street: string | null;
-      district: string;
-      n: number;
-    }>(
-      `SELECT c.unit_grid_code AS grid, c.community_code AS community, c.street_code AS street,
-          c.district_code AS district, count(*)::int AS n
-       FROM cases c WHERE c.area_code LIKE $3 AND ${openOverdueWhere} GROUP BY 1, 2, 3, 4`,
-      [p.from, p.to, `${scope}%`, now],
-    );
-    for (const row of o.rows)
-      rows.push({ ...row, counts: { ...Object.fromEntries(names.map((n) => [n, 0])), openOverdue: row.n } });
-    return rows;
+    const counts: KeyedCounts = new Map();
+    const gridFiled = new Map<string, number>();
+    const add = (key: string, c: Record<string, number>) => {
+      const row = counts.get(key);
+      if (!row) counts.set(key, { ...c });
+      else for (const [k, v] of Object.entries(c)) row[k] = (row[k] ?? 0) + v;
+    };
+    const addPlace = (r: AreaCountRow) => {
+      if (r.grid) gridFiled.set(r.grid, (gridFiled.get(r.grid) ?? 0) + (r.counts.filed ?? 0));
+      const key = level === 'grid' ? r.grid : r[level];
+      if (key) add(key, r.counts);
+    };
+    const months = async () => {
+      if (!plan.months.length) return;
+      const totals = await rollup.readTotals(level, plan.months, scope);
+      if (!totals) {
+        for (const r of await rollup.readPlaces('month', plan.months, scope)) addPlace(r);
+        return;
+      }
+      const filed = await rollup.readGridFiled(plan.months, scope);
+      for (const t of totals) add(t.code, t.counts);
+      for (const g of filed) gridFiled.set(g.grid, (gridFiled.get(g.grid) ?? 0) + g.n);
+    };
+    const places = async () => {
+      const parts = await Promise.all([
+        plan.days.length ? rollup.readPlaces('day', plan.days, scope) : [],
+        ...plan.live.map((x) => scanAreas(x, scope)),
+      ]);
+      for (const r of parts.flat()) addPlace(r);
+    };
+    const overdue = async () => {
+      const o = await db.query<{
+        grid: string | null;
+        community: string | null;
+        street: string | null;
+        district: string;
+        n: number;
+      }>(
+        `SELECT c.unit_grid_code AS grid, c.community_code AS community, c.street_code AS street,
+            c.district_code AS district, count(*)::int AS n
+         FROM cases c WHERE c.area_code LIKE $3 AND ${openOverdueWhere} GROUP BY 1, 2, 3, 4`,
+        [p.from, p.to, `${scope}%`, now],
+      );
+      return o.rows.map((row) => ({
+        ...row,
+        counts: { ...Object.fromEntries(names.map((n) => [n, 0])), openOverdue: row.n },
+      }));
+    };
+    const [, , open] = await Promise.all([months(), places(), overdue()]);
+    for (const r of open) addPlace(r);
+    return { counts, gridFiled };
   }
 
   /** The cases behind one figure: the same expressions as the count, narrowed to one subject. */

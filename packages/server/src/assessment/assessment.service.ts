@@ -25,12 +25,7 @@ import {
 } from '@onegrid/domain';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import {
-  type AreaCountRow,
-  assessmentRepository,
-  type CaseRef,
-  type Period,
-} from './assessment.repository.ts';
+import { assessmentRepository, type CaseRef, type Period } from './assessment.repository.ts';
 
 export interface AssessmentRow {
   subject: string;
@@ -290,7 +285,10 @@ export function assessmentService({ db, clock, config = defaultAssessmentConfig 
     let summary: AspectsFigure | null = null;
     if ((assessedAreaLevels as readonly string[]).includes(level)) {
       const areaLevel = level as AssessedAreaLevel;
-      const [rows, grids] = await Promise.all([repo.countAreas(p, scope, now), repo.grids(scope)]);
+      const [{ counts, gridFiled }, grids] = await Promise.all([
+        repo.countAreas(areaLevel, p, scope, now),
+        repo.grids(scope),
+      ]);
       const keyOf = (r: {
         grid: string | null;
         community: string | null;
@@ -298,16 +296,10 @@ export function assessmentService({ db, clock, config = defaultAssessmentConfig 
         district: string;
       }) => (areaLevel === 'grid' ? r.grid : r[areaLevel]);
       const acc = new Map<string, Record<string, number>>();
-      const gridFiled = new Map<string, number>();
-      const add = (key: string, counts: Record<string, number>) => {
-        const a = acc.get(key) ?? zero(areaCounterNames);
-        for (const [k, v] of Object.entries(counts)) a[k] = (a[k] ?? 0) + v;
+      for (const [key, c] of counts) {
+        const a = zero(areaCounterNames);
+        for (const [k, v] of Object.entries(c)) a[k] = (a[k] ?? 0) + v;
         acc.set(key, a);
-      };
-      for (const r of rows as AreaCountRow[]) {
-        if (r.grid) gridFiled.set(r.grid, (gridFiled.get(r.grid) ?? 0) + (r.counts.filed ?? 0));
-        const key = keyOf(r);
-        if (key) add(key, r.counts);
       }
       // Every area in scope is assessed, the quiet ones too.
       const subjects = areaLevel === 'grid' ? grids.map((g) => g.code) : await repo.areasAt(areaLevel, scope);
