@@ -3,18 +3,135 @@
  * the nav, shows cases, alarms, inspectors and charts; a new case and a new red alarm appear within
  * a second without a reload (the alarm takes the screen: details, nearest inspectors, department);
  * drill-down city → district → street → grid and back by breadcrumbs; a district leader sees their
- * district as the city; replay of the last 24 hours. Then 100,000 synthetic open cases: first view
- * time and frame times while panning and zooming, printed for docs/benchmarks.md.
+ * district as the city; replay of the last 24 hours (what was open before the window is drawn from
+ * its start). Then, as measurements (ONEGRID_E2E_HEAVY=1): 100,000 synthetic open cases, and a
+ * Shanghai-sized set of 40,625 unit grids with 100,000 cases on them: first view time and frame
+ * times while panning and zooming, printed for docs/benchmarks.md.
  */
+
+import { syntheticCity } from '@onegrid/domain';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCategoryCatalogue } from '../packages/server/src/categories/catalogue.ts';
 import { addDevice, addPatrolPoints, raiseAlarm } from '../packages/server/src/command/command.fixture.ts';
+import type { Db } from '../packages/server/src/db/db.ts';
+import { writeSyntheticCity } from '../packages/server/src/geo/synthetic.loader.ts';
 import { ensureUser, makeLoopCity, square } from '../packages/server/src/seed/loop-city.factory.ts';
 import { testEngine } from '../packages/server/test/db-harness.ts';
 import { type E2e, startE2e } from './harness.ts';
 
 const fullHd = { width: 1920, height: 1080 };
 const uhd = { width: 3840, height: 2160 };
+
+/** Waits until the map has drawn every tile in view (best effort: a slow tile is no failure). */
+const settle = (p: Page) =>
+  p
+    .waitForFunction(
+      () => document.querySelector<HTMLElement>('[data-testid=cmd-map]')?.dataset.idle === 'true',
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    )
+    .catch(() => undefined)
+    .then(() => p.waitForTimeout(400));
+
+/**
+ * Where the first view's time went: the page's marks and every request until then (start → end in
+ * ms after navigation, compressed size), tiles summed up by layer.
+ */
+const waterfall = (p: Page) =>
+  p.evaluate(() => {
+    const until = Number(document.querySelector<HTMLElement>('[data-testid=command]')?.dataset.firstViewMs);
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const lines = [
+      `  document ${Math.round(nav?.responseEnd ?? 0)} ms, DOMContentLoaded ${Math.round(nav?.domContentLoadedEventEnd ?? 0)} ms`,
+      ...performance
+        .getEntriesByType('mark')
+        .filter((m) => m.name.startsWith('cmd:') && m.startTime <= until)
+        .map((m) => `  mark ${m.name} ${Math.round(m.startTime)} ms`),
+    ];
+    const tiles = new Map<string, { n: number; start: number; end: number; kb: number }>();
+    for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+      if (e.startTime > until) continue;
+      const url = new URL(e.name);
+      const kb = e.encodedBodySize / 1024;
+      const tile = url.pathname.match(/^\/api\/v1\/tiles\/([^/]+)\/(\d+)/);
+      if (tile) {
+        const key = `tiles ${tile[1]} z${tile[2]}`;
+        const t = tiles.get(key) ?? { n: 0, start: e.startTime, end: 0, kb: 0 };
+        tiles.set(key, {
+          n: t.n + 1,
+          start: Math.min(t.start, e.startTime),
+          end: Math.max(t.end, e.responseEnd),
+          kb: t.kb + kb,
+        });
+        continue;
+      }
+      lines.push(
+        `  ${Math.round(e.startTime)} → ${Math.round(e.responseEnd)} ms  ${kb.toFixed(0)} kB  ${url.pathname}${url.search}`,
+      );
+    }
+    for (const [key, t] of tiles) {
+      lines.push(
+        `  ${Math.round(t.start)} → ${Math.round(t.end)} ms  ${t.kb.toFixed(0)} kB  ${key} (${t.n})`,
+      );
+    }
+    return lines.join('\n');
+  });
+
+/** Frame intervals (requestAnimationFrame) while the map zooms in and out and is dragged. */
+async function measureFrames(p: Page): Promise<number[]> {
+  await p.evaluate(() => {
+    const w = window as unknown as { frames: number[] };
+    w.frames = [];
+    let last = performance.now();
+    const tick = (now: number) => {
+      w.frames.push(now - last);
+      last = now;
+      if (w.frames.length < 100_000) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  const box = (await p.getByTestId('cmd-map').boundingBox())!;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  await p.mouse.move(cx, cy);
+  for (let i = 0; i < 6; i++) {
+    await p.mouse.wheel(0, i < 3 ? -300 : 300);
+    await p.waitForTimeout(350);
+  }
+  await p.mouse.down();
+  for (let i = 0; i < 30; i++) await p.mouse.move(cx + i * 10, cy + i * 4);
+  await p.mouse.up();
+  await p.waitForTimeout(500);
+  return p.evaluate(() => (window as unknown as { frames: number[] }).frames.slice(1));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+function describeFrames(frames: number[]): string {
+  const sorted = [...frames].sort((a, b) => a - b);
+  const pct = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!);
+  const mean = frames.reduce((a, b) => a + b, 0) / frames.length;
+  return `${frames.length} frames, mean ${mean.toFixed(1)} ms (${(1000 / mean).toFixed(1)} fps), median ${pct(0.5)} ms, p95 ${pct(0.95)} ms`;
+}
+
+/** A case with a recorded history: reported at `reported`, closed at `closed` (no outbox events). */
+async function addClosedCase(db: Db, at: { lng: number; lat: number }, reported: Date, closed: Date) {
+  await db.query(
+    `WITH g AS (SELECT code, community_code, street_code, district_code, area_class FROM unit_grids
+                 WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) ORDER BY code LIMIT 1),
+          c AS (INSERT INTO cases (number, status, source, category_code, urgency, description, geom,
+                                   unit_grid_code, community_code, street_code, district_code, area_code,
+                                   area_class, snapshot, created_at, updated_at, closed_at)
+                SELECT 'OLD-1', 'closed', 'inspector', '06010', 'normal', '昨日遗留暴露垃圾',
+                       ST_SetSRID(ST_MakePoint($1, $2), 4326), g.code, g.community_code, g.street_code,
+                       g.district_code, g.code, g.area_class, '{}', $3, $4, $4 FROM g RETURNING id)
+     INSERT INTO case_events (case_id, seq, action, actor_id, actor_role, at, to_status)
+     SELECT id, 1, 'report', 'seed', 'inspector', $3, 'reported' FROM c
+     UNION ALL SELECT id, 2, 'close', 'seed', 'operator', $4, 'closed' FROM c`,
+    [at.lng, at.lat, reported, closed],
+  );
+}
 
 interface CaseBody {
   id: number;
@@ -41,58 +158,9 @@ describe(`command screen in the browser (${testEngine})`, () => {
       location: { lng: square.lng + s.dx, lat: square.lat + s.dy },
     });
 
-  /** Waits until the map has drawn every tile in view (best effort: a slow tile is no failure). */
-  const settle = (p: Page) =>
-    p
-      .waitForFunction(
-        () => document.querySelector<HTMLElement>('[data-testid=cmd-map]')?.dataset.idle === 'true',
-        undefined,
-        {
-          timeout: 15_000,
-        },
-      )
-      .catch(() => undefined)
-      .then(() => p.waitForTimeout(400));
-
   const ready = (p: Page) => p.waitForSelector('[data-testid=command][data-ready=true]', { timeout: 90_000 }); // SwiftShader under load
 
   let baseline: number[] = [];
-
-  /** Frame intervals (requestAnimationFrame) while the map zooms in and out and is dragged. */
-  async function measureFrames(p: Page): Promise<number[]> {
-    await p.evaluate(() => {
-      const w = window as unknown as { frames: number[] };
-      w.frames = [];
-      let last = performance.now();
-      const tick = (now: number) => {
-        w.frames.push(now - last);
-        last = now;
-        if (w.frames.length < 100_000) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
-    const box = (await p.getByTestId('cmd-map').boundingBox())!;
-    const cx = box.x + box.width / 2;
-    const cy = box.y + box.height / 2;
-    await p.mouse.move(cx, cy);
-    for (let i = 0; i < 6; i++) {
-      await p.mouse.wheel(0, i < 3 ? -300 : 300);
-      await p.waitForTimeout(350);
-    }
-    await p.mouse.down();
-    for (let i = 0; i < 30; i++) await p.mouse.move(cx + i * 10, cy + i * 4);
-    await p.mouse.up();
-    await p.waitForTimeout(500);
-    return p.evaluate(() => (window as unknown as { frames: number[] }).frames.slice(1));
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-  function describeFrames(frames: number[]): string {
-    const sorted = [...frames].sort((a, b) => a - b);
-    const pct = (q: number) =>
-      Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!);
-    const mean = frames.reduce((a, b) => a + b, 0) / frames.length;
-    return `${frames.length} frames, mean ${mean.toFixed(1)} ms (${(1000 / mean).toFixed(1)} fps), median ${pct(0.5)} ms, p95 ${pct(0.95)} ms`;
-  }
 
   beforeAll(async () => {
     e = await startE2e(async (db) => {
@@ -115,6 +183,8 @@ describe(`command screen in the browser (${testEngine})`, () => {
         { lng: square.lng + 0.0007, lat: square.lat - 0.0002, at: at(3) },
       ]);
       await addDevice(db, 'smoke-hp-1', 'smoke', { lng: square.lng + 0.0003, lat: square.lat - 0.0006 });
+      // Reported 30 hours ago, closed 2 hours ago: open when the replay's 24 hours begin.
+      await addClosedCase(db, { lng: square.lng + 0.0004, lat: square.lat + 0.0002 }, at(30 * 60), at(120));
     });
     for (const s of spots) reported.push(await report(s));
   }, 240_000);
@@ -139,9 +209,21 @@ describe(`command screen in the browser (${testEngine})`, () => {
     );
     const firstView = Number(await page.getByTestId('command').getAttribute('data-first-view-ms'));
     const mapEl = page.getByTestId('cmd-map');
+    await page
+      .waitForFunction(
+        () => document.querySelector<HTMLElement>('[data-testid=cmd-map]')?.dataset.settledMs,
+        {
+          timeout: 30_000,
+        },
+      )
+      .catch(() => undefined);
     console.log(
-      `command screen first view (5 cases, 1920×1080): ${firstView} ms; map style loaded at ` +
-        `${await mapEl.getAttribute('data-map-load-ms')} ms, cases at ${await mapEl.getAttribute('data-cases-ms')} ms`,
+      `command screen first view (5 cases, 1920×1080): ${firstView} ms (districts, case clusters and vitals ` +
+        `drawn); map style loaded at ${await mapEl.getAttribute('data-map-load-ms')} ms, cases at ` +
+        `${await mapEl.getAttribute('data-cases-ms')} ms, every tile drawn (idle) at ` +
+        `${await mapEl.getAttribute('data-settled-ms')} ms; first drawn from the ` +
+        `${await mapEl.getAttribute('data-first-view-cases')} case set, the full set's clusters at ` +
+        `${await mapEl.getAttribute('data-full-cases-ms')} ms\n${await waterfall(page)}`,
     );
     expect(firstView).toBeGreaterThan(0);
     // The goal is 2 s on the wall's hardware; here WebGL is SwiftShader on a 2-core box shared by several
@@ -218,7 +300,8 @@ describe(`command screen in the browser (${testEngine})`, () => {
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1); // no reload
 
     // The red alarm takes the screen: details, nearest inspectors first, the responsible department.
-    await page.waitForSelector(`[data-testid=command][data-focus="alarm:${alarmId}"]`, { timeout: 3000 });
+    // (The alarm's arrival is timed above; the focus request behind it may queue under load.)
+    await page.waitForSelector(`[data-testid=command][data-focus="alarm:${alarmId}"]`, { timeout: 15_000 });
     const nearest = await page
       .locator('[data-testid=cmd-focus-inspectors] li span:first-child')
       .allTextContents();
@@ -238,11 +321,26 @@ describe(`command screen in the browser (${testEngine})`, () => {
       const box = (await page.getByTestId('cmd-ranking').boundingBox())!;
       await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * yShare);
     };
+    /** The map's case points follow the drill: as many as the API lists for the area. */
+    const pointsFollow = async (code: string) => {
+      await page.waitForSelector(`[data-testid=command][data-cases-area="${code}"]`, { timeout: 15_000 });
+      const api = await e.call<{ total: number; cases: { id: number[] } }>(
+        'boss',
+        'GET',
+        `/api/v1/command/cases?area=${code}`,
+      );
+      expect(Number(await page.getByTestId('command').getAttribute('data-cases'))).toBe(api.total);
+      return api.total;
+    };
     expect(await area()).toBe('3101');
+    const cityTotal = Number(await page.getByTestId('command').getAttribute('data-cases'));
     await clickBar(0.25); // 黄浦区: most open cases, top bar of two
     await page.waitForSelector('[data-testid=command][data-area="310101"]');
+    const district = await pointsFollow('310101');
+    expect(district).toBe(cityTotal - 1); // 徐汇's case has left the map
     await clickBar(0.5); // its one street
     await page.waitForSelector('[data-testid=command][data-area="310101002"]');
+    await pointsFollow('310101002');
     const crumbs = await page.locator('[data-testid=cmd-crumbs] button').allTextContents();
     expect(crumbs).toEqual(['上海市', '黄浦区', '南京东路街道']);
     await settle(page);
@@ -251,12 +349,17 @@ describe(`command screen in the browser (${testEngine})`, () => {
     await page.waitForFunction(
       () => document.querySelector<HTMLElement>('[data-testid=command]')?.dataset.area?.length === 15,
     );
+    const grid = (await area())!;
     await page.waitForSelector('[data-testid=cmd-grid-detail]');
     await expect(page.getByTestId('cmd-grid-detail').textContent()).resolves.toMatch(/在办案件 · [1-9]/);
+    const inGrid = await pointsFollow(grid);
+    expect(inGrid).toBeGreaterThan(0);
+    expect(inGrid).toBeLessThan(district); // the other grids' cases are off the map
     await settle(page);
     await e.shot(page, 'command-grid-1920.png');
     await page.locator('[data-testid=cmd-crumbs] button[data-code="3101"]').click();
     await page.waitForSelector('[data-testid=command][data-area="3101"]');
+    expect(await pointsFollow('3101')).toBe(cityTotal);
   });
 
   it('replays the last 24 hours from recorded history', async () => {
@@ -266,8 +369,14 @@ describe(`command screen in the browser (${testEngine})`, () => {
     await page.waitForFunction(
       () => !document.querySelector('[data-testid=cmd-replay-state]')?.textContent?.includes('载入'),
     );
-    // At the start of the window nothing had happened yet; at its end every case and the alarm are there.
-    await expect(replayState.getAttribute('data-open')).resolves.toBe('0');
+    // At the start of the window the case reported the day before is still open, and drawn; it was
+    // closed two hours ago, so after that only what the test reported is there, at the window's end
+    // with the alarm.
+    await expect(replayState.getAttribute('data-open')).resolves.toBe('1');
+    await settle(page);
+    await e.shot(page, 'command-replay-start-1920.png');
+    await page.getByTestId('cmd-replay-slider').fill('1330'); // 1 h 50 min before the end
+    await page.waitForSelector('[data-testid=cmd-replay-state][data-open="0"]');
     await page.getByTestId('cmd-replay-slider').fill('1440');
     await page.waitForFunction(
       () => Number(document.querySelector<HTMLElement>('[data-testid=cmd-replay-state]')?.dataset.open) >= 6,
@@ -376,3 +485,124 @@ describe(`command screen in the browser (${testEngine})`, () => {
     },
   );
 });
+
+// A measurement on a Shanghai-sized grid set: the synthetic city of 40,625 unit grids in 13 districts
+// (the demo seed's city scale adds 13.5 million components, hours on this machine) with 100,000 open
+// cases on its grids. First view at the city, frame times over the clusters, and frame times with the
+// unit-grid layer drawn (zoom 14–17). Run with ONEGRID_E2E_HEAVY=1 (docs/benchmarks.md).
+describe.skipIf(!process.env.ONEGRID_E2E_HEAVY)(
+  `command screen over 40,625 unit grids (${testEngine})`,
+  () => {
+    let e: E2e;
+    let codes: { grid: string; total: number };
+
+    beforeAll(async () => {
+      const started = Date.now();
+      e = await startE2e(async (db) => {
+        await loadCategoryCatalogue(db);
+        await writeSyntheticCity(db, syntheticCity());
+        await ensureUser(db, { username: 'boss', role: 'leader', scopeCode: '3101' });
+        await db.query(
+          `WITH u AS (SELECT code, community_code, street_code, district_code, area_class, ST_PointOnSurface(geom) AS p,
+                           row_number() OVER (ORDER BY code) - 1 AS i FROM unit_grids)
+         INSERT INTO cases (number, status, source, category_code, urgency, description, geom, unit_grid_code,
+                            community_code, street_code, district_code, area_code, area_class, snapshot,
+                            created_at, updated_at, due_at)
+         SELECT 'SYN' || g, (ARRAY['reported','filed','dispatched','handling','handled'])[1 + g % 5], 'inspector',
+                (ARRAY['06010','01001','08001','09001','03001'])[1 + g % 5],
+                CASE WHEN g % 97 = 0 THEN 'urgent' ELSE 'normal' END, '合成案件',
+                ST_Translate(u.p, (random() - 0.5) * 0.0004, (random() - 0.5) * 0.0004), u.code, u.community_code,
+                u.street_code, u.district_code, u.code, u.area_class, '{}',
+                now() - (2 + g % 30) * interval '1 day', now(), now() + ((g % 9) - 3) * interval '1 day'
+           FROM generate_series(0, 99999) g JOIN u ON u.i = g % 40625`,
+        );
+      });
+      const grids = await e.t.db.query<{ n: number; grid: string }>(
+        `SELECT count(*)::int AS n,
+              (SELECT code FROM unit_grids ORDER BY ST_Distance(ST_PointOnSurface(geom),
+                        (SELECT ST_SetSRID(ST_Centroid(ST_Extent(geom)), 4326) FROM unit_grids)), code LIMIT 1) AS grid
+         FROM unit_grids`,
+      );
+      const open = await e.t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
+      codes = { grid: grids.rows[0]!.grid, total: open.rows[0]!.n };
+      console.log(
+        `synthetic city: ${grids.rows[0]!.n} unit grids, ${codes.total} open cases, built in ${Date.now() - started} ms`,
+      );
+      expect(grids.rows[0]!.n).toBe(40_625);
+    }, 900_000);
+    afterAll(async () => {
+      await e?.close();
+    });
+
+    it('draws the first view and keeps frames over 100,000 cases and 40,625 grids', {
+      timeout: 600_000,
+    }, async () => {
+      const page = await e.openAs('boss', '', { viewport: fullHd });
+      await page.goto(`${e.baseUrl}/#/command`);
+      await page.waitForSelector('[data-testid=command][data-ready=true]', { timeout: 120_000 });
+      // The figure of a fresh load (the wall's browser reloading), as in the loop city's test.
+      const views: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        await page.reload();
+        await page.waitForFunction(
+          () => document.querySelector<HTMLElement>('[data-testid=command]')?.dataset.firstViewMs,
+          undefined,
+          { timeout: 120_000 },
+        );
+        views.push(Number(await page.getByTestId('command').getAttribute('data-first-view-ms')));
+      }
+      // The first view may come from the street counts; the full set follows.
+      await page.waitForSelector(`[data-testid=command][data-cases="${codes.total}"]`, { timeout: 120_000 });
+      await page
+        .waitForFunction(
+          () => document.querySelector<HTMLElement>('[data-testid=cmd-map]')?.dataset.fullCasesMs,
+          {
+            timeout: 60_000,
+          },
+        )
+        .catch(() => undefined);
+      await page
+        .waitForFunction(
+          () => document.querySelector<HTMLElement>('[data-testid=cmd-map]')?.dataset.settledMs,
+          {
+            timeout: 60_000,
+          },
+        )
+        .catch(() => undefined);
+      const mapEl = page.getByTestId('cmd-map');
+      console.log(
+        `40,625 grids, ${codes.total} cases: first view ${views.join(', ')} ms (from the ` +
+          `${await mapEl.getAttribute('data-first-view-cases')} case set); the full set's clusters at ` +
+          `${await mapEl.getAttribute('data-full-cases-ms')} ms; every tile drawn at ` +
+          `${await mapEl.getAttribute('data-settled-ms')} ms\n${await waterfall(page)}`,
+      );
+      await page.waitForTimeout(400);
+      await e.shot(page, 'command-city-100k-1920.png');
+      const city = await measureFrames(page);
+      console.log(
+        `city view (zoom ${await mapEl.getAttribute('data-zoom')}), 100k clustered: ${describeFrames(city)}`,
+      );
+
+      // The unit grid at the city's centre, by address: the map fits it (zoom 17) and the unit-grid
+      // layer is drawn; zooming out three steps shows a few thousand grids at once.
+      await page.goto(`${e.baseUrl}/#/command?area=${codes.grid}`);
+      await page.reload();
+      await page.waitForSelector(`[data-testid=command][data-cases-area="${codes.grid}"]`, {
+        timeout: 120_000,
+      });
+      await settle(page);
+      const grid = await measureFrames(page);
+      console.log(
+        `unit-grid layer (zoom ${await mapEl.getAttribute('data-zoom')} after the gestures, 14–17 during them): ${describeFrames(grid)}`,
+      );
+      for (let i = 0; i < 3; i++) {
+        await page.mouse.wheel(0, 300); // out to about zoom 15: a few hundred grids
+        await page.waitForTimeout(400);
+      }
+      await settle(page);
+      await e.shot(page, 'command-grids-1920.png');
+      expect(grid.length).toBeGreaterThan(20);
+      expect(e.pageErrors).toEqual([]);
+    });
+  },
+);

@@ -57,7 +57,13 @@ export function ensureWebBuild(): void {
     .map((p) => path.join(webDir, p))
     .filter((p) => fs.existsSync(p));
   if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
-  const r = spawnSync('npx', ['vite', 'build', '--emptyOutDir', 'false'], { cwd: webDir, encoding: 'utf8' });
+  // NODE_ENV is `test` under vitest: passed on, it gives React's development build (StrictMode's double
+  // effects, a second map, slower renders). The browser tests run what ships.
+  const r = spawnSync('npx', ['vite', 'build', '--emptyOutDir', 'false'], {
+    cwd: webDir,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
 }
 

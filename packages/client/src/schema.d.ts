@@ -4924,6 +4924,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/command/cases/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open cases counted by street (by unit grid below a district) at their mean position: the first view while the full set loads */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description city, district, street, community or unit grid code */
+                    area?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CommandCaseSummary"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/command/inspectors": {
         parameters: {
             query?: never;
@@ -4999,7 +5065,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Case steps and alarm raises/clears in [from, to) with positions, by time (at most 7 days) */
+        /** What was open at `from`, then case steps and alarm raises/clears in [from, to) with positions, by time (at most 7 days) */
         get: {
             parameters: {
                 query: {
@@ -5025,6 +5091,8 @@ export interface paths {
                             from: string;
                             to: string;
                             truncated: boolean;
+                            /** @description what was on the map at `from`: each case open then with its last step before it, each alarm active then with its raise */
+                            initial: components["schemas"]["ReplayEvent"][];
                             events: components["schemas"]["ReplayEvent"][];
                         };
                     };
@@ -6174,6 +6242,27 @@ export interface components {
                 urgent: number[];
                 status: number[];
                 overdue: number[];
+            };
+        };
+        CommandCaseSummary: {
+            /** @description open cases in the area */
+            total: number;
+            /** @description what the groups are: streets for a city or district, unit grids below */
+            level: "street" | "grid";
+            /** @description the area’s extent, for the map to fit before the drill-down figures arrive */
+            bbox: [
+                number,
+                number,
+                number,
+                number
+            ] | null;
+            groups: {
+                code: string[];
+                /** @description mean position of the group’s open cases */
+                lng: number[];
+                lat: number[];
+                count: number[];
+                urgent: number[];
             };
         };
         InspectorPosition: {

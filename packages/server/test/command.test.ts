@@ -60,6 +60,24 @@ describe(`command screen API on ${testEngine}`, () => {
     for (const u of ['insp', 'op', 'disp', 'boss', 'hp-boss', 'root', 'lhsr'])
       tokens[u] = await login(server, u);
 
+    // One reported the day before at 16:00 and rejected at 09:30: open when a replay from 09:00 begins.
+    now = new Date('2026-11-22T08:00:00Z');
+    const old = await report('root', {
+      category: '09001',
+      description: '昨日占道经营',
+      location: { lng: square.lng + 0.0003, lat: square.lat - 0.0003 },
+    });
+    ids.old = old.id;
+    now = new Date('2026-11-23T01:30:00Z');
+    const rejected = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${old.id}/reject`,
+      headers: { authorization: `Bearer ${tokens.root}` },
+      payload: { version: old.version, reason: '重复上报' },
+    });
+    if (rejected.statusCode !== 200) throw new Error(rejected.body);
+    now = new Date('2026-11-23T02:00:00Z');
+
     // Two cases in 黄浦 (one urgent), one in 徐汇, at 10:00, 10:05, 10:10.
     ids.a = (
       await report('root', {
@@ -132,6 +150,33 @@ describe(`command screen API on ${testEngine}`, () => {
     expect(xh.cases.id).toEqual([ids.x]);
   });
 
+  it('counts open cases by street, or by unit grid below a district, for the first view', async () => {
+    type Summary = {
+      total: number;
+      level: string;
+      bbox: number[] | null;
+      groups: { code: string[]; lng: number[]; lat: number[]; count: number[]; urgent: number[] };
+    };
+    const full = (await get('boss', '/api/v1/command/cases')).body as Compact;
+    const city = await get('boss', '/api/v1/command/cases/summary');
+    expect(city.status).toBe(200);
+    const s = city.body as Summary;
+    expect(s.level).toBe('street');
+    expect(s.bbox).toEqual((await get('boss', '/api/v1/command/area')).body.bbox); // the map fits it at once
+    expect(s.total).toBe(full.total);
+    expect(s.groups.count.reduce((a, b) => a + b, 0)).toBe(full.total);
+    expect(s.groups.urgent.reduce((a, b) => a + b, 0)).toBe(full.cases.urgent.reduce((a, b) => a + b, 0));
+    expect(s.groups.code.every((c) => c.length === 9)).toBe(true);
+    const hp = s.groups.code.indexOf('310101002');
+    expect(s.groups.lng[hp]).toBeCloseTo(square.lng, 2);
+    // Below a district the groups are unit grids; scoped like the full set.
+    const street = (await get('boss', '/api/v1/command/cases/summary?area=310101002')).body as Summary;
+    expect(street.level).toBe('grid');
+    expect(street.groups.code.every((c) => c.startsWith('310101002') && c.length === 15)).toBe(true);
+    expect((await get('hp-boss', '/api/v1/command/cases/summary')).body.groups.code).toEqual(['310101002']);
+    expect((await get('hp-boss', '/api/v1/command/cases/summary?area=310104')).status).toBe(403);
+  });
+
   it('refuses roles that do not run the screen and malformed areas', async () => {
     expect((await get('op', '/api/v1/command/cases')).status).toBe(403);
     expect((await get('lhsr', '/api/v1/command/inspectors')).status).toBe(403);
@@ -189,6 +234,40 @@ describe(`command screen API on ${testEngine}`, () => {
     expect(nonsense.status).toBe(400);
     expect(nonsense.body.error.message).toMatch(/from/);
     expect((await get('boss', '/api/v1/command/replay?from=2026-11-23')).status).toBe(400);
+  });
+
+  it('starts a replay from what was open when its window begins', async () => {
+    type Ev = { at: string; kind: string; id: number; action: string; status: string | null };
+    const replay = async (user: string, from: string, to: string) => {
+      const r = await get(user, `/api/v1/command/replay?from=${from}&to=${to}`);
+      expect(r.status).toBe(200);
+      return r.body as { initial: Ev[]; events: Ev[] };
+    };
+    // From 09:00: yesterday's case is open (its last step, the report, before the window), and its
+    // rejection at 09:30 is one of the window's events.
+    const early = await replay('boss', '2026-11-23T01:00:00Z', '2026-11-23T02:00:00Z');
+    expect(early.initial).toEqual([
+      expect.objectContaining({ kind: 'case', id: ids.old, action: 'report', status: 'reported' }),
+    ]);
+    expect(early.events).toContainEqual(
+      expect.objectContaining({ kind: 'case', id: ids.old, action: 'reject', status: 'rejected' }),
+    );
+    // From 09:45 it was gone already.
+    const later = await replay('boss', '2026-11-23T01:45:00Z', '2026-11-23T02:00:00Z');
+    expect(later.initial).toEqual([]);
+    // From 10:13: the morning's cases and the red alarm raised at 10:12 were all there.
+    const after = await replay('boss', '2026-11-23T02:13:00Z', '2026-11-23T03:00:00Z');
+    expect(after.initial.filter((e) => e.kind === 'case').map((e) => e.id)).toEqual(
+      expect.arrayContaining([ids.a, ids.b, ids.x]),
+    );
+    expect(after.initial.filter((e) => e.kind === 'case').map((e) => e.id)).not.toContain(ids.old);
+    expect(after.initial).toContainEqual(
+      expect.objectContaining({ kind: 'alarm', id: alarmId, action: 'raised', status: null }),
+    );
+    // Scoped like the events: 徐汇's case is not part of the 黄浦 leader's start.
+    const hp = await replay('hp-boss', '2026-11-23T02:13:00Z', '2026-11-23T03:00:00Z');
+    expect(hp.initial.map((e) => e.id)).toContain(ids.a);
+    expect(hp.initial.some((e) => e.kind === 'case' && e.id === ids.x)).toBe(false);
   });
 
   it('focuses an urgent case: nearest inspectors first, the responsible department, the timeline', async () => {

@@ -68,6 +68,22 @@ export function commandRepository(db: Queryable) {
       return typeof cols === 'string' ? (JSON.parse(cols) as CaseColumns) : cols;
     },
 
+    /**
+     * Open cases counted by street (or by unit grid when `codeLength` is 15) at their mean position:
+     * a few hundred rows for a city, what the wall draws while the full set is on its way.
+     */
+    async openCaseGroups(area: string, codeLength: 9 | 15) {
+      const r = await db.query<{ code: string; lng: number; lat: number; count: number; urgent: number }>(
+        `SELECT left(c.area_code, $2) AS code, round(avg(ST_X(c.geom))::numeric, 6)::float8 AS lng,
+                round(avg(ST_Y(c.geom))::numeric, 6)::float8 AS lat, count(*)::int AS count,
+                count(*) FILTER (WHERE c.urgency = 'urgent')::int AS urgent
+           FROM cases c WHERE c.area_code LIKE $1 || '%' AND ${open}
+          GROUP BY 1 ORDER BY 1`,
+        [area, codeLength],
+      );
+      return r.rows;
+    },
+
     /** GPS points of the last `presenceMs` before `now` lying in `area`, oldest first per inspector. */
     async patrolPoints(area: string, now: Date, perUser: number): Promise<PatrolPoint[]> {
       const r = await db.query<PatrolPoint>(
@@ -126,6 +142,42 @@ export function commandRepository(db: Queryable) {
         [area, from, to, limit + 1],
       );
       return r.rows;
+    },
+
+    /**
+     * What was on the map at `at`: cases reported before it and not closed, rejected or merged by
+     * then (their last step before `at`), and alarms raised before it and not yet cleared; `limit + 1`
+     * rows of each tell truncation. Only
+     * cases open now or touched since `at` can qualify, which keeps a long history out of the scan.
+     */
+    async stateAt(
+      area: string,
+      at: Date,
+      limit: number,
+    ): Promise<{ cases: ReplayRow[]; alarms: ReplayRow[] }> {
+      const cases = await db.query<ReplayRow>(
+        `SELECT e.at, 'case' AS kind, c.id::int AS id, e.action, ST_X(c.geom) AS lng, ST_Y(c.geom) AS lat,
+                e.to_status AS status, left(c.category_code, 2) AS major, c.urgency = 'urgent' AS urgent,
+                NULL::text AS severity, c.number
+           FROM cases c
+           CROSS JOIN LATERAL (SELECT x.at, x.action, x.to_status FROM case_events x
+                                WHERE x.case_id = c.id AND x.at < $2 ORDER BY x.seq DESC LIMIT 1) e
+          WHERE c.area_code LIKE $1 || '%' AND c.created_at < $2 AND (${open} OR c.updated_at >= $2)
+            AND e.to_status NOT IN ('closed', 'rejected', 'merged')
+          ORDER BY c.id LIMIT $3`,
+        [area, at, limit + 1],
+      );
+      const alarms = await db.query<ReplayRow>(
+        `SELECT a.raised_at AS at, 'alarm' AS kind, a.id::int AS id, 'raised' AS action,
+                ST_X(d.location) AS lng, ST_Y(d.location) AS lat, NULL::text AS status, NULL::text AS major,
+                false AS urgent, a.severity, NULL::text AS number
+           FROM alarms a JOIN devices d ON d.id = a.device_id
+          WHERE a.raised_at < $2 AND (a.cleared_at IS NULL OR a.cleared_at >= $2) AND d.location IS NOT NULL
+            AND coalesce(a.area_code, d.unit_grid_code) LIKE $1 || '%'
+          ORDER BY a.id LIMIT $3`,
+        [area, at, limit + 1],
+      );
+      return { cases: cases.rows, alarms: alarms.rows };
     },
 
     async caseForFocus(id: number, now: Date) {

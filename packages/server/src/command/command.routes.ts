@@ -41,6 +41,20 @@ export function commandRoutes(app: App, { db, clock }: { db: Db; clock: () => Da
   );
 
   app.get(
+    '/api/v1/command/cases/summary',
+    {
+      schema: {
+        tags,
+        summary:
+          'Open cases counted by street (by unit grid below a district) at their mean position: the first view while the full set loads',
+        querystring: AreaQuery,
+        response: { 200: Type.Ref('CommandCaseSummary'), ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => service.caseSummary(areaOf(requireRole(request, ...viewers), request.query.area)),
+  );
+
+  app.get(
     '/api/v1/command/inspectors',
     {
       schema: {
@@ -63,7 +77,8 @@ export function commandRoutes(app: App, { db, clock }: { db: Db; clock: () => Da
     {
       schema: {
         tags,
-        summary: 'Case steps and alarm raises/clears in [from, to) with positions, by time (at most 7 days)',
+        summary:
+          'What was open at `from`, then case steps and alarm raises/clears in [from, to) with positions, by time (at most 7 days)',
         querystring: ReplayQuery,
         response: { 200: ReplaySchema, ...errors(400, 401, 403) },
       },

@@ -30,6 +30,29 @@ export const CommandCasesSchema = Type.Object(
   { $id: 'CommandCases' },
 );
 
+export const CaseSummarySchema = Type.Object(
+  {
+    total: Type.Integer({ description: 'open cases in the area' }),
+    level: Type.Union([Type.Literal('street'), Type.Literal('grid')], {
+      description: 'what the groups are: streets for a city or district, unit grids below',
+    }),
+    bbox: Type.Union(
+      [Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()]), Type.Null()],
+      {
+        description: 'the area’s extent, for the map to fit before the drill-down figures arrive',
+      },
+    ),
+    groups: Type.Object({
+      code: Type.Array(Type.String()),
+      lng: Type.Array(Type.Number(), { description: 'mean position of the group’s open cases' }),
+      lat: Type.Array(Type.Number()),
+      count: Type.Array(Type.Integer()),
+      urgent: Type.Array(Type.Integer()),
+    }),
+  },
+  { $id: 'CommandCaseSummary' },
+);
+
 const TrackPoint = Type.Tuple([Type.Number(), Type.Number(), Type.Integer()], {
   description: '[lng, lat, epoch seconds]',
 });
@@ -71,6 +94,10 @@ export const ReplaySchema = Type.Object({
   from: Type.String(),
   to: Type.String(),
   truncated: Type.Boolean(),
+  initial: Type.Array(Type.Ref('ReplayEvent'), {
+    description:
+      'what was on the map at `from`: each case open then with its last step before it, each alarm active then with its raise',
+  }),
   events: Type.Array(Type.Ref('ReplayEvent')),
 });
 
@@ -215,6 +242,7 @@ export const AreaFiguresSchema = Type.Object(
 
 export const commandSchemas = [
   CommandCasesSchema,
+  CaseSummarySchema,
   InspectorPositionSchema,
   ReplayEventSchema,
   FocusSchema,

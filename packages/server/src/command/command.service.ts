@@ -4,12 +4,28 @@ import { matrixRepository } from '../cases/matrix.repository.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { figuresRepository } from './command.figures.ts';
-import { commandRepository } from './command.repository.ts';
+import { commandRepository, type ReplayRow } from './command.repository.ts';
 
 /** Replays longer than this are refused: a day is the screen's unit, a week the most it draws. */
 export const maxReplayMs = 7 * 86_400_000;
 export const maxReplayEvents = 50_000;
+/** Cases (and, apart, alarms) open at a replay's start: the whole open set of a city's backlog. */
+export const maxReplayOpen = 200_000;
 const trackPoints = 120;
+
+const replayEvent = (r: ReplayRow) => ({
+  at: new Date(r.at).toISOString(),
+  kind: r.kind,
+  id: r.id,
+  action: r.action,
+  lng: r.lng,
+  lat: r.lat,
+  status: r.status,
+  major: r.major,
+  urgent: r.urgent,
+  severity: r.severity,
+  number: r.number,
+});
 
 export function commandService({ db, clock }: { db: Db; clock: () => Date }) {
   const repo = commandRepository(db);
@@ -31,6 +47,27 @@ export function commandService({ db, clock }: { db: Db; clock: () => Date }) {
         return s;
       });
       return { total: cols.id.length, statuses, cases: { ...cols, status } };
+    },
+
+    /** Open cases counted by street (city, district) or unit grid (street, grid), for the first view. */
+    async caseSummary(area: string) {
+      const level = area.length >= 9 ? ('grid' as const) : ('street' as const);
+      const [rows, info] = await Promise.all([
+        repo.openCaseGroups(area, level === 'grid' ? 15 : 9),
+        figures.areaInfo(area),
+      ]);
+      return {
+        total: rows.reduce((n, r) => n + r.count, 0),
+        level,
+        bbox: info?.bbox ?? null,
+        groups: {
+          code: rows.map((r) => r.code),
+          lng: rows.map((r) => r.lng),
+          lat: rows.map((r) => r.lat),
+          count: rows.map((r) => r.count),
+          urgent: rows.map((r) => r.urgent),
+        },
+      };
     },
 
     /** Latest position (last two hours) and recent track of every inspector in the area. */
@@ -64,25 +101,22 @@ export function commandService({ db, clock }: { db: Db; clock: () => Date }) {
       if (to.getTime() - from.getTime() > maxReplayMs) {
         throw new AppError('validation_failed', 'A replay covers at most 7 days', { field: 'to' });
       }
-      const rows = await repo.replay(area, from, to, maxReplayEvents);
-      const truncated = rows.length > maxReplayEvents;
+      const [rows, start] = await Promise.all([
+        repo.replay(area, from, to, maxReplayEvents),
+        repo.stateAt(area, from, maxReplayOpen),
+      ]);
+      const truncated =
+        rows.length > maxReplayEvents ||
+        start.cases.length > maxReplayOpen ||
+        start.alarms.length > maxReplayOpen;
       return {
         from: from.toISOString(),
         to: to.toISOString(),
         truncated,
-        events: rows.slice(0, maxReplayEvents).map((r) => ({
-          at: new Date(r.at).toISOString(),
-          kind: r.kind,
-          id: r.id,
-          action: r.action,
-          lng: r.lng,
-          lat: r.lat,
-          status: r.status,
-          major: r.major,
-          urgent: r.urgent,
-          severity: r.severity,
-          number: r.number,
-        })),
+        initial: [...start.cases.slice(0, maxReplayOpen), ...start.alarms.slice(0, maxReplayOpen)].map(
+          replayEvent,
+        ),
+        events: rows.slice(0, maxReplayEvents).map(replayEvent),
       };
     },
 

@@ -1,4 +1,7 @@
-/** One ECharts chart in a panel, re-drawn when its option changes and resized with its box. */
+/**
+ * One ECharts chart in a panel, re-drawn when its option changes and resized with its box. Loaded
+ * lazily by panels.tsx (import only its types elsewhere, or ECharts joins the first chunk).
+ */
 import { BarChart, LineChart, PieChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
@@ -16,7 +19,6 @@ echarts.use([
 ]);
 
 export type ChartOption = echarts.EChartsCoreOption;
-export const chartFont = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
 
 export function Chart({
   option,

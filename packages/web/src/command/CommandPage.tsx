@@ -11,6 +11,7 @@ import {
   MapLibreMap,
   type MapMouseEvent,
   Marker,
+  prewarm,
   setWorkerUrl,
 } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
@@ -25,21 +26,26 @@ import {
   buildCommandStyle,
   caseSource,
   inspectorSource,
+  laterLayers,
   liveLayers,
   liveSource,
   replaySource,
   severityColour,
+  summaryLayers,
+  summarySource,
   trackSource,
 } from './commandStyle.ts';
 import {
   type Alarm,
   type AreaFigures,
+  type CaseSummary,
   type CommandCases,
   type Focus,
   type InspectorPosition,
   loadAlarms,
   loadArea,
   loadCase,
+  loadCaseSummary,
   loadCases,
   loadFocus,
   loadInspectors,
@@ -53,6 +59,8 @@ import { ReplayBar, type ReplayView } from './Replay.tsx';
 import './command.css';
 
 setWorkerUrl(workerUrl);
+// The map's worker starts (and parses its half-megabyte script) while the page renders.
+prewarm();
 
 const apiPrefix = `${window.location.origin}/api/`;
 const finished = new Set(['closed', 'rejected', 'merged']);
@@ -77,6 +85,11 @@ function casesToGeoJSON(c: CommandCases): GeoJSON.FeatureCollection {
   return collection(features);
 }
 
+function hashArea(): string | undefined {
+  const code = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('area');
+  return code && /^\d{4,15}$/.test(code) ? code : undefined;
+}
+
 function Clock() {
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
@@ -96,9 +109,13 @@ export default function CommandPage() {
   const mapRef = useRef<MapLibreMap | null>(null);
   const [mapReady, setMapReady] = useState(false);
   const [figures, setFigures] = useState<AreaFigures | null>(null);
-  const [area, setArea] = useState<string | undefined>(undefined);
+  // `#/command?area=CODE` points a wall at an area; drilling keeps the address, so a reload stays.
+  const [area, setArea] = useState<string | undefined>(hashArea);
+  const areaRef = useRef(area);
+  areaRef.current = area;
   const [vitals, setVitals] = useState<Vitals | null>(null);
   const [cases, setCases] = useState<CommandCases | null>(null);
+  const [casesArea, setCasesArea] = useState<string | null>(null);
   const [live, setLive] = useState<Map<number, Feature>>(() => new Map());
   const [alarms, setAlarms] = useState<Map<number, Alarm>>(() => new Map());
   const [inspectors, setInspectors] = useState<InspectorPosition[]>([]);
@@ -117,6 +134,7 @@ export default function CommandPage() {
   useEffect(() => {
     const el = container.current;
     if (!el) return;
+    performance.mark('cmd:map-create');
     const map = new MapLibreMap({
       container: el,
       style: buildCommandStyle(window.location.origin, Math.max(1, window.innerWidth / 1920)),
@@ -125,6 +143,8 @@ export default function CommandPage() {
       minZoom: 6,
       maxZoom: 19,
       attributionControl: false,
+      // No label fade-in: every fading frame is a full repaint, and a wall without a GPU pays for each.
+      fadeDuration: 0,
       dragRotate: false,
       pitchWithRotate: false,
       localIdeographFontFamily: labelFonts.join(', '),
@@ -139,14 +159,24 @@ export default function CommandPage() {
     const busy = () => {
       el.dataset.idle = 'false';
     };
+    // The sources take data once the style is in, so case data is clustered while the first tiles
+    // still travel ('load' waits for every tile in view).
+    map.once('style.load', () => setMapReady(true));
     map.on('load', () => {
+      performance.mark('cmd:map-load');
       el.dataset.mapLoadMs = String(Math.round(performance.now()));
-      setMapReady(true);
     });
     map.on('dataloading', busy);
+    const districtsIn = (e: { sourceId?: string }) => {
+      if (e.sourceId !== 'districts' || !map.isSourceLoaded('districts')) return;
+      performance.mark('cmd:district-tiles');
+      map.off('sourcedata', districtsIn);
+    };
+    map.on('sourcedata', districtsIn);
     map.on('movestart', busy);
     map.on('idle', () => {
       if (map.areTilesLoaded()) el.dataset.idle = 'true';
+      el.dataset.zoom = map.getZoom().toFixed(2);
     });
     map.on('error', (e) => {
       if ((e.error as { status?: unknown } | undefined)?.status === 401) notifyUnauthorized();
@@ -158,40 +188,91 @@ export default function CommandPage() {
     };
   }, []);
 
-  // Drill-down figures of the current area (the caller's scope at first).
-  const fitted = useRef(false);
-  const reloadFigures = useCallback(async () => {
-    const f = await loadArea(area).catch(() => null);
-    if (f) setFigures(f);
-    return f;
-  }, [area]);
+  // The open cases counted by street: a few hundred rows, drawn while the full set travels and is
+  // clustered (3.8 MB and seconds for 100,000 cases on a wall without a GPU). First request of all.
+  const [summary, setSummary] = useState<CaseSummary | null>(null);
+  const [summaryFailed, setSummaryFailed] = useState(false);
   useEffect(() => {
-    void reloadFigures().then((f) => {
-      const map = mapRef.current;
-      if (!f?.bbox || !map) return;
-      // The first view jumps (no animation): a frame costs much on a wall without a GPU.
-      const first = !fitted.current;
-      fitted.current = true;
-      map.fitBounds(f.bbox as [number, number, number, number], {
+    void loadCaseSummary(areaRef.current)
+      .then((s) => {
+        performance.mark('cmd:summary');
+        setSummary(s);
+      })
+      .catch(() => setSummaryFailed(true));
+  }, []);
+
+  // The second wave — drill-down figures, the full case set, alarms, inspectors — waits for the first
+  // view (or its failing): with the embedded database every query waits its turn, and the district
+  // tiles should not queue behind 100,000 cases.
+  const [waited, setWaited] = useState(false);
+  useEffect(() => {
+    const h = setTimeout(() => setWaited(true), 8_000);
+    return () => clearTimeout(h);
+  }, []);
+  const wave2 = firstView !== null || summaryFailed || waited;
+  /** The first view is on screen (or given up on): what was held back may draw. */
+  const drawn = firstView !== null || waited;
+
+  // The map fits the area at once (no animation: a frame costs much on a wall without a GPU), from the
+  // summary's extent or the figures', whichever comes first; later fits glide.
+  const [fitted, setFitted] = useState(false);
+  const lastFit = useRef('');
+  const fit = useCallback((bbox: readonly number[] | null | undefined) => {
+    const map = mapRef.current;
+    if (!map) return;
+    const key = bbox?.join(',') ?? '';
+    if (bbox?.length === 4 && key !== lastFit.current) {
+      const first = lastFit.current === '';
+      lastFit.current = key;
+      map.fitBounds(bbox as [number, number, number, number], {
         padding: 60,
         duration: first ? 0 : 800,
         maxZoom: 17,
       });
-    });
-  }, [reloadFigures]);
-  const reloadVitals = useCallback(() => void loadVitals(area).then(setVitals), [area]);
+    }
+    setFitted(true); // an area without an extent keeps the view it has
+  }, []);
+  useEffect(() => {
+    if (summary) fit(summary.bbox);
+  }, [summary, fit]);
+
+  // Drill-down figures of the current area (the caller's scope at first).
+  const reloadFigures = useCallback(async () => {
+    const f = await loadArea(area).catch(() => null);
+    performance.mark('cmd:figures');
+    if (f) setFigures(f);
+    return f;
+  }, [area]);
+  useEffect(() => {
+    if (!wave2) return;
+    void reloadFigures().then((f) => fit(f?.bbox));
+  }, [reloadFigures, wave2, fit]);
+  const [vitalsAnswered, setVitalsAnswered] = useState(false);
+  const reloadVitals = useCallback(
+    () =>
+      void loadVitals(area).then((v) => {
+        performance.mark('cmd:vitals');
+        setVitals(v);
+        setVitalsAnswered(true);
+      }),
+    [area],
+  );
   useEffect(reloadVitals, [reloadVitals]);
 
-  // The whole scope's open cases, alarms and inspectors; refreshed now and then, live in between.
+  // The open cases of the area drilled into (the caller's scope at first), the scope's alarms and
+  // inspectors; refreshed now and then, live in between. A slow answer for an area already left is
+  // dropped.
   const reloadCases = useCallback(async () => {
-    const c = await loadCases().catch(() => null);
-    if (!c) return;
+    const c = await loadCases(area).catch(() => null);
+    if (!c || areaRef.current !== area) return;
     if (container.current && !container.current.dataset.casesMs) {
+      performance.mark('cmd:cases');
       container.current.dataset.casesMs = String(Math.round(performance.now()));
     }
     setCases(c);
+    setCasesArea(area ?? '');
     setLive(new Map());
-  }, []);
+  }, [area]);
   const reloadInspectors = useCallback(
     () =>
       void loadInspectors()
@@ -200,14 +281,17 @@ export default function CommandPage() {
     [],
   );
   useEffect(() => {
-    void reloadCases();
+    if (wave2) void reloadCases();
+  }, [reloadCases, wave2]);
+  useEffect(() => {
+    if (!wave2) return;
     void loadAlarms()
       .then((items) => setAlarms(new Map(items.filter((a) => a.location).map((a) => [a.id, a]))))
       .catch(() => undefined);
     reloadInspectors();
     const h = setInterval(reloadInspectors, 30_000);
     return () => clearInterval(h);
-  }, [reloadCases, reloadInspectors]);
+  }, [reloadInspectors, wave2]);
 
   // Debounced refreshes after live events.
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
@@ -265,6 +349,11 @@ export default function CommandPage() {
           tone: action === 'report' ? 'blue' : finished.has(status) ? 'green' : 'plain',
           target: { case: id },
         });
+        // Drilled into a street or a grid, the event's district says too little: the case's own
+        // area (one look below) decides whether it stays.
+        const drilled = areaRef.current;
+        const district = String(d.districtCode ?? '');
+        const mayBeHere = !drilled || drilled.startsWith(district) || district.startsWith(drilled);
         if (action === 'report') {
           const feature: Feature = {
             type: 'Feature',
@@ -272,10 +361,20 @@ export default function CommandPage() {
             geometry: { type: 'Point', coordinates: [Number(d.lng), Number(d.lat)] },
             properties: { u: 0, o: 0, fresh: 1 },
           };
-          setLive((m) => new Map(m).set(id, feature));
+          if (mayBeHere) setLive((m) => new Map(m).set(id, feature));
           // The event does not carry urgency: one look at the case tells, and an urgent one takes the screen.
           void loadCase(id)
             .then((c) => {
+              const here = areaRef.current;
+              const where = c.unitGridCode ?? c.communityCode ?? c.streetCode ?? c.districtCode;
+              if (here && !where.startsWith(here)) {
+                setLive((m) => {
+                  if (!m.has(id)) return m;
+                  const next = new Map(m);
+                  next.delete(id);
+                  return next;
+                });
+              }
               if (c.urgency !== 'urgent') return;
               setLive((m) => {
                 const f = m.get(id);
@@ -343,23 +442,109 @@ export default function CommandPage() {
   );
   const connected = useCommandStream(onEvent);
 
-  // Data → map sources.
+  // Data → map sources. The case set is in the map once the worker has clustered it.
+  const [casesOnMap, setCasesOnMap] = useState(false);
   useEffect(() => {
     const map = mapRef.current;
     if (!map || !mapReady || !cases) return;
-    map.getSource<GeoJSONSource>(caseSource)?.setData(casesToGeoJSON(cases));
-    if (firstView === null) {
-      map.once('idle', () => setFirstView(Math.round(performance.now())));
+    void map
+      .getSource<GeoJSONSource>(caseSource)
+      ?.setData(casesToGeoJSON(cases))
+      .then(() => {
+        performance.mark('cmd:cases-clustered');
+        setCasesOnMap(true);
+      })
+      .catch(() => undefined);
+  }, [cases, mapReady]);
+
+  const [summaryOnMap, setSummaryOnMap] = useState(false);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !mapReady || !summary || casesOnMap) return;
+    const g = summary.groups;
+    void map
+      .getSource<GeoJSONSource>(summarySource)
+      ?.setData(
+        collection(
+          g.code.map((code, i) => ({
+            type: 'Feature',
+            geometry: { type: 'Point', coordinates: [g.lng[i]!, g.lat[i]!] },
+            properties: { code, count: g.count[i]!, urgent: g.urgent[i]! },
+          })),
+        ),
+      )
+      .then(() => setSummaryOnMap(true))
+      .catch(() => undefined);
+  }, [summary, mapReady, casesOnMap]);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !mapReady || !casesOnMap) return;
+    for (const id of summaryLayers) map.setLayoutProperty(id, 'visibility', 'none');
+    const el = container.current;
+    if (!el || el.dataset.fullCasesMs) return;
+    // When the full set's clusters are first drawn (the summary's are gone in the same frame).
+    const check = () => {
+      if (!map.isSourceLoaded(caseSource)) return;
+      map.off('render', check);
+      performance.mark('cmd:full-cases');
+      el.dataset.fullCasesMs = String(Math.round(performance.now()));
+    };
+    map.on('render', check);
+    map.triggerRepaint();
+    return () => {
+      map.off('render', check);
+    };
+  }, [casesOnMap, mapReady]);
+
+  // The first useful view: the frame in which the districts and the case clusters are drawn at the
+  // area's extent, with the vital signs answered. Everything else (charts, streets and grids, labels)
+  // follows; `data-settled-ms` says when the map was idle with every tile drawn.
+  useEffect(() => {
+    const map = mapRef.current;
+    const el = container.current;
+    const anyCases = casesOnMap || summaryOnMap;
+    if (!map || !el || !mapReady || !anyCases || !fitted || !vitalsAnswered || firstView !== null) return;
+    const check = () => {
+      const source = casesOnMap ? caseSource : summarySource;
+      if (!map.isSourceLoaded(source) || !map.isSourceLoaded('districts')) return;
+      map.off('render', check);
+      el.dataset.firstViewCases = casesOnMap ? 'full' : 'summary';
+      const ms = Math.round(performance.now());
+      performance.mark('cmd:first-view');
+      setFirstView(ms);
+      map.once('idle', () => {
+        el.dataset.settledMs = String(Math.round(performance.now()));
+      });
+    };
+    map.on('render', check);
+    map.triggerRepaint();
+    return () => {
+      map.off('render', check);
+    };
+  }, [mapReady, casesOnMap, summaryOnMap, fitted, vitalsAnswered, firstView]);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !mapReady || !drawn) return;
+    for (const id of laterLayers) {
+      if (!(replay && liveLayers.includes(id))) map.setLayoutProperty(id, 'visibility', 'visible');
     }
-  }, [cases, mapReady, firstView]);
+  }, [drawn, mapReady, replay]);
+  // Charts wait for the first view (or a few seconds, should the map never draw).
+  const [chartsOn, setChartsOn] = useState(false);
+  useEffect(() => {
+    if (firstView !== null) setChartsOn(true);
+    const h = setTimeout(() => setChartsOn(true), 5_000);
+    return () => clearTimeout(h);
+  }, [firstView]);
+  // The small sources wait for the first view: every update is a trip through the map's worker.
   useEffect(() => {
     const map = mapRef.current;
-    if (!map || !mapReady) return;
+    if (!map || !mapReady || !drawn) return;
     map.getSource<GeoJSONSource>(liveSource)?.setData(collection([...live.values()]));
-  }, [live, mapReady]);
+  }, [live, mapReady, drawn]);
   useEffect(() => {
     const map = mapRef.current;
-    if (!map || !mapReady) return;
+    if (!map || !mapReady || !drawn) return;
     map.getSource<GeoJSONSource>(inspectorSource)?.setData(
       collection(
         inspectors.map((i) => ({
@@ -380,11 +565,11 @@ export default function CommandPage() {
           })),
       ),
     );
-  }, [inspectors, mapReady]);
+  }, [inspectors, mapReady, drawn]);
   // Labels: the areas one level down, at their centres.
   useEffect(() => {
     const map = mapRef.current;
-    if (!map || !mapReady || !figures) return;
+    if (!map || !mapReady || !figures || !drawn) return;
     const kids = figures.children.filter((c) => c.level !== 'grid' && c.lng !== null && c.lat !== null);
     map.getSource<GeoJSONSource>(labelSource)?.setData(
       collection(
@@ -403,7 +588,7 @@ export default function CommandPage() {
     map.setFilter('districts-selected', by(6));
     map.setFilter('streets-selected', by(9));
     map.setFilter('unit-grids-selected', by(15));
-  }, [figures, mapReady]);
+  }, [figures, mapReady, drawn]);
 
   // Alarms pulse where they are (HTML markers: CSS animation, no map repaint per frame).
   useEffect(() => {
@@ -474,11 +659,16 @@ export default function CommandPage() {
     };
   }, [mapReady, level, figures, replay, takeFocus]);
 
+  useEffect(() => {
+    if (area && window.location.hash.startsWith('#/command')) {
+      window.history.replaceState(null, '', `#/command?area=${area}`);
+    }
+  }, [area]);
   const drill = useCallback((code: string) => {
     setFocus(null);
     setArea(code);
   }, []);
-  const charts = useCharts(figures, drill);
+  const charts = useCharts(figures, drill, chartsOn);
   const leaveFocus = () => {
     setFocus(null);
     const map = mapRef.current;
@@ -514,6 +704,7 @@ export default function CommandPage() {
       data-first-view-ms={firstView ?? ''}
       data-area={figures?.area.code ?? ''}
       data-cases={openOnMap}
+      data-cases-area={casesArea ?? ''}
       data-alarms={alarms.size}
       data-focus={focus ? `${focus.kind}:${focus.id}` : ''}
       data-replay={replay ? 'true' : 'false'}

@@ -1,6 +1,7 @@
 /**
- * Replay (历史回放): a time slider over the last 24 hours or a chosen day. Case steps and alarm
- * raises/clears are folded up to the slider's time into what was on the map then.
+ * Replay (历史回放): a time slider over the last 24 hours or a chosen day. What was open when the
+ * window began, with the window's case steps and alarm raises/clears folded in up to the slider's
+ * time, is what was on the map then.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -16,10 +17,19 @@ export interface ReplayView {
   data: GeoJSON.FeatureCollection;
 }
 
-/** What was on the map at `at`: open cases and active alarms; those that changed lately stand out. */
-export function stateAt(events: ReplayEvent[], at: number, recentMs: number): ReplayView {
+/**
+ * What was on the map at `at`: the cases and alarms open at the window's start (`initial`), with the
+ * window's events folded in up to `at`; those that changed lately stand out.
+ */
+export function stateAt(
+  initial: ReplayEvent[],
+  events: ReplayEvent[],
+  at: number,
+  recentMs: number,
+): ReplayView {
   const cases = new Map<number, ReplayEvent>();
   const alarms = new Map<number, ReplayEvent>();
+  for (const e of initial) (e.kind === 'case' ? cases : alarms).set(e.id, e);
   const touched = new Map<string, number>();
   for (const e of events) {
     const when = Date.parse(e.at);
@@ -76,6 +86,7 @@ export function ReplayBar({
   const [day, setDay] = useState<string>(''); // '' = the last 24 hours
   const [span, setSpan] = useState<{ from: number; to: number } | null>(null);
   const [events, setEvents] = useState<ReplayEvent[] | null>(null);
+  const [initial, setInitial] = useState<ReplayEvent[]>([]);
   const [truncated, setTruncated] = useState(false);
   const [pos, setPos] = useState(steps);
   const [playing, setPlaying] = useState(false);
@@ -93,6 +104,7 @@ export function ReplayBar({
     const r = await loadReplay(new Date(from).toISOString(), new Date(to).toISOString(), area).catch(
       () => null,
     );
+    setInitial(r?.initial ?? []);
     setEvents(r?.events ?? []);
     setTruncated(r?.truncated ?? false);
     setPos(chosen ? steps : 0);
@@ -107,8 +119,8 @@ export function ReplayBar({
   const at = span ? span.from + ((span.to - span.from) * pos) / steps : 0;
   useEffect(() => {
     if (!span || !events) return;
-    changed.current(stateAt(events, at, (span.to - span.from) / 96));
-  }, [span, events, at]);
+    changed.current(stateAt(initial, events, at, (span.to - span.from) / 96));
+  }, [span, initial, events, at]);
   useEffect(() => {
     if (!playing) return;
     const h = setInterval(() => setPos((p) => (p >= steps ? steps : p + 6)), 100);

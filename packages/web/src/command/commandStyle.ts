@@ -43,6 +43,9 @@ export const liveSource = 'live-cases';
 export const inspectorSource = 'inspectors';
 export const trackSource = 'tracks';
 export const replaySource = 'replay';
+/** Open cases counted by street: drawn like clusters until the full set is clustered. */
+export const summarySource = 'case-summary';
+export const summaryLayers = ['summary-circle', 'summary-count'];
 export const areaLayers = { district: 'districts-fill', street: 'streets-fill', grid: 'grids-fill' } as const;
 
 const empty = { type: 'geojson' as const, data: { type: 'FeatureCollection' as const, features: [] } };
@@ -193,6 +196,46 @@ export function buildCommandStyle(origin: string, k = 1): StyleSpecification {
       paint: { 'text-color': '#ffffff' },
     },
     {
+      id: 'summary-circle',
+      type: 'circle',
+      source: summarySource,
+      paint: {
+        'circle-color': [
+          'case',
+          ['>', ['/', ['get', 'urgent'], ['get', 'count']], 0.1],
+          'rgba(255,77,79,0.85)',
+          'rgba(19,194,194,0.75)',
+        ],
+        'circle-radius': [
+          'step',
+          ['get', 'count'],
+          12 * k,
+          10,
+          16 * k,
+          100,
+          22 * k,
+          1000,
+          30 * k,
+          10000,
+          40 * k,
+        ],
+        'circle-stroke-color': ['case', ['>', ['get', 'urgent'], 0], '#ff4d4f', 'rgba(255,255,255,0.55)'],
+        'circle-stroke-width': 2 * k,
+      },
+    },
+    {
+      id: 'summary-count',
+      type: 'symbol',
+      source: summarySource,
+      layout: {
+        'text-field': ['number-format', ['get', 'count'], {}],
+        'text-font': labelFonts,
+        'text-size': 12 * k,
+        'text-allow-overlap': true,
+      },
+      paint: { 'text-color': '#ffffff' },
+    },
+    {
       id: 'case-point',
       type: 'circle',
       source: caseSource,
@@ -289,6 +332,11 @@ export function buildCommandStyle(origin: string, k = 1): StyleSpecification {
       paint: { 'text-color': '#b7eb8f', 'text-halo-color': '#02060d', 'text-halo-width': 1.5 },
     },
   ];
+  for (const layer of list) {
+    if (laterLayers.includes(layer.id) && layer.type !== 'background') {
+      layer.layout = { ...layer.layout, visibility: 'none' };
+    }
+  }
   return {
     version: 8,
     name: 'OneGrid command',
@@ -313,6 +361,14 @@ export function buildCommandStyle(origin: string, k = 1): StyleSpecification {
         clusterProperties: { urgent: ['+', ['get', 'u']] },
       },
       [liveSource]: empty,
+      // Clustered too, summing the streets' counts, so it looks like the full set does.
+      [summarySource]: {
+        ...empty,
+        cluster: true,
+        clusterRadius: 48,
+        clusterMaxZoom: 15,
+        clusterProperties: { count: ['+', ['get', 'count']], urgent: ['+', ['get', 'urgent']] },
+      },
       [inspectorSource]: empty,
       [trackSource]: empty,
       [replaySource]: empty,
@@ -321,6 +377,22 @@ export function buildCommandStyle(origin: string, k = 1): StyleSpecification {
     layers: list,
   };
 }
+
+/**
+ * Layers drawn only once the first view (districts and case clusters) is on screen: their tiles,
+ * glyphs and heatmap pass would otherwise queue in the map's one worker and GPU ahead of it.
+ */
+export const laterLayers = [
+  'streets-fill',
+  'grids-fill',
+  'grids-line',
+  'streets-line',
+  'streets-selected',
+  'unit-grids-selected',
+  'area-labels',
+  'cases-heat',
+  'inspector-label',
+];
 
 /** Layers hidden while replaying (the live picture), and the one shown instead. */
 export const liveLayers = [

@@ -10,6 +10,8 @@ export type Alarm = components['schemas']['Alarm'];
 const q = (area: string | undefined) => ({ params: { query: area ? { area } : {} } });
 
 export const loadCases = (area?: string) => unwrap(api.GET('/api/v1/command/cases', q(area)));
+export const loadCaseSummary = (area?: string) => unwrap(api.GET('/api/v1/command/cases/summary', q(area)));
+export type CaseSummary = Awaited<ReturnType<typeof loadCaseSummary>>;
 export const loadInspectors = async (area?: string) =>
   (await unwrap(api.GET('/api/v1/command/inspectors', q(area)))).items;
 export const loadArea = (area?: string) => unwrap(api.GET('/api/v1/command/area', q(area)));

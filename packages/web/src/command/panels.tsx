@@ -1,11 +1,19 @@
 /** The command screen's panels: vital signs, charts, ticker, incident focus, grid detail. */
-import { useMemo } from 'react';
+import { lazy, type ReactNode, Suspense, useMemo } from 'react';
 import { sourceLabel } from '../cases/CaseDetail.tsx';
 import { eventLabel, statusShort } from '../cases/names.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
-import { Chart, type ChartOption, chartFont } from './Chart.tsx';
+import type { ChartOption } from './Chart.tsx';
 import { severityColour } from './commandStyle.ts';
 import { type AreaFigures, type Focus, indicatorIds, type Vitals, type WarningLevel } from './data.ts';
+
+/**
+ * ECharts (≈ 550 kB) is a chunk of its own, fetched once the map has drawn its first view: the
+ * charts are not part of the first look at the wall, the map and the vital signs are.
+ */
+const Chart = lazy(() => import('./Chart.tsx').then((m) => ({ default: m.Chart })));
+const chartFont = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
+const deferred = (node: ReactNode) => <Suspense fallback={<div className="cmd-chart" />}>{node}</Suspense>;
 
 export const levelColour: Record<WarningLevel, string> = {
   green: '#52c41a',
@@ -181,7 +189,8 @@ export function rankingOption(f: AreaFigures, s: number): ChartOption {
   };
 }
 
-export function useCharts(figures: AreaFigures | null, onDrill: (code: string) => void) {
+/** The four charts of `figures`, or nothing until `enabled` (the map's first view is drawn). */
+export function useCharts(figures: AreaFigures | null, onDrill: (code: string) => void, enabled = true) {
   const { t, lang } = useI18n();
   const s = useScale();
   const trend = useMemo(() => (figures ? trendOption(figures, t, s) : null), [figures, t, s]);
@@ -207,13 +216,20 @@ export function useCharts(figures: AreaFigures | null, onDrill: (code: string) =
     [figures, s, lang],
   );
   const shown = figures ? figures.children.slice(0, 12).reverse() : [];
+  if (!enabled) return { trend: null, ranking: null, categories: null, sources: null };
   return {
-    trend: trend && <Chart option={trend} testId="cmd-trend" />,
-    ranking: ranking && (
-      <Chart option={ranking} testId="cmd-ranking" onClick={(_, i) => shown[i] && onDrill(shown[i].code)} />
-    ),
-    categories: categories && <Chart option={categories} testId="cmd-categories" />,
-    sources: sources && <Chart option={sources} testId="cmd-sources" />,
+    trend: trend && deferred(<Chart option={trend} testId="cmd-trend" />),
+    ranking:
+      ranking &&
+      deferred(
+        <Chart
+          option={ranking}
+          testId="cmd-ranking"
+          onClick={(_, i) => shown[i] && onDrill(shown[i].code)}
+        />,
+      ),
+    categories: categories && deferred(<Chart option={categories} testId="cmd-categories" />),
+    sources: sources && deferred(<Chart option={sources} testId="cmd-sources" />),
   };
 }
 
