@@ -253,7 +253,7 @@ describe(`assessment screen, exports and monthly report (${testEngine})`, () => 
     await page.getByTestId('as-spot-seed').fill('e2e-audit');
     await page.getByTestId('as-spot-draw').click();
     await expect.poll(() => page.getByTestId('as-spot-result').textContent()).toContain('4');
-    expect(await page.getByTestId('as-spot-row').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('as-spot-row').count()).toBe(4);
     const first = await page
       .getByTestId('as-spot-row')
       .evaluateAll((r) => r.map((x) => x.getAttribute('data-grid')));

@@ -44,7 +44,10 @@ export function SpotChecks({
         seed: seed.trim() || 'audit',
         ...(query.area ? { area: query.area } : {}),
       });
-      setDrawn({ emptyGrids: r.emptyGrids, ids: r.checks.map((c) => c.id) });
+      // The drawn checks show with the count, in the same render; the list refreshes behind them.
+      const ids = new Set(r.checks.map((c) => c.id));
+      setItems((list) => [...r.checks, ...list.filter((c) => !ids.has(c.id))]);
+      setDrawn({ emptyGrids: r.emptyGrids, ids: [...ids] });
       reload();
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));

@@ -5,35 +5,26 @@
  * district → street → unit grid; an urgent case or red alarm takes the screen; replay of a day.
  */
 import 'maplibre-gl/dist/maplibre-gl.css';
-import {
-  type FilterSpecification,
-  type GeoJSONSource,
-  MapLibreMap,
-  type MapMouseEvent,
-  Marker,
-  prewarm,
-  setWorkerUrl,
-} from 'maplibre-gl';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import type { GeoJSONSource, MapLibreMap, MapMouseEvent } from 'maplibre-gl';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { getToken, notifyUnauthorized } from '../api/client.ts';
 import { LangSwitch } from '../app/LangSwitch.tsx';
 import { statusShort } from '../cases/names.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
-import { labelFonts, labelSource, noneSelected, shanghai } from '../map/style.ts';
+import {
+  casesToGeoJSON,
+  collection,
+  type Feature,
+  hashArea,
+  useCommandMap,
+  useOverlays,
+} from './commandMap.ts';
 import {
   areaLayers,
-  buildCommandStyle,
   caseSource,
-  inspectorSource,
   laterLayers,
   liveLayers,
-  liveSource,
-  replaySource,
-  severityColour,
   summaryLayers,
   summarySource,
-  trackSource,
 } from './commandStyle.ts';
 import {
   type Alarm,
@@ -58,37 +49,8 @@ import { FocusPanel, GridPanel, Panel, Ticker, type TickerItem, useCharts, Vital
 import { ReplayBar, type ReplayView } from './Replay.tsx';
 import './command.css';
 
-setWorkerUrl(workerUrl);
-// The map's worker starts (and parses its half-megabyte script) while the page renders.
-prewarm();
-
-const apiPrefix = `${window.location.origin}/api/`;
 const finished = new Set(['closed', 'rejected', 'merged']);
 type Target = { case: number } | { alarm: number };
-type Feature = GeoJSON.Feature<GeoJSON.Point, Record<string, number | string>>;
-const collection = (features: GeoJSON.Feature[]): GeoJSON.FeatureCollection => ({
-  type: 'FeatureCollection',
-  features,
-});
-
-function casesToGeoJSON(c: CommandCases): GeoJSON.FeatureCollection {
-  const { id, lng, lat, urgent, overdue, status } = c.cases;
-  const features = new Array<GeoJSON.Feature>(id.length);
-  for (let i = 0; i < id.length; i++) {
-    features[i] = {
-      type: 'Feature',
-      id: id[i],
-      geometry: { type: 'Point', coordinates: [lng[i]!, lat[i]!] },
-      properties: { u: urgent[i]!, o: overdue[i]!, s: status[i]! },
-    };
-  }
-  return collection(features);
-}
-
-function hashArea(): string | undefined {
-  const code = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('area');
-  return code && /^\d{4,15}$/.test(code) ? code : undefined;
-}
 
 function Clock() {
   const [now, setNow] = useState(() => new Date());
@@ -98,7 +60,8 @@ function Clock() {
   }, []);
   return (
     <time className="cmd-clock">
-      {now.toLocaleDateString('zh-CN')} {now.toLocaleTimeString('zh-CN', { hour12: false })}
+      {now.toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' })}{' '}
+      {now.toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}
     </time>
   );
 }
@@ -107,7 +70,7 @@ export default function CommandPage() {
   const { t, lang } = useI18n();
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<MapLibreMap | null>(null);
-  const [mapReady, setMapReady] = useState(false);
+  const mapReady = useCommandMap(container, mapRef);
   const [figures, setFigures] = useState<AreaFigures | null>(null);
   // `#/command?area=CODE` points a wall at an area; drilling keeps the address, so a reload stays.
   const [area, setArea] = useState<string | undefined>(hashArea);
@@ -128,65 +91,6 @@ export default function CommandPage() {
   focusRef.current = focus;
   const autoRef = useRef(autoFocus);
   autoRef.current = autoFocus;
-  const markers = useRef(new Map<number, Marker>());
-
-  // The map, once.
-  useEffect(() => {
-    const el = container.current;
-    if (!el) return;
-    performance.mark('cmd:map-create');
-    const map = new MapLibreMap({
-      container: el,
-      style: buildCommandStyle(window.location.origin, Math.max(1, window.innerWidth / 1920)),
-      center: shanghai.center,
-      zoom: shanghai.zoom,
-      minZoom: 6,
-      maxZoom: 19,
-      attributionControl: false,
-      // No label fade-in: every fading frame is a full repaint, and a wall without a GPU pays for each.
-      fadeDuration: 0,
-      dragRotate: false,
-      pitchWithRotate: false,
-      localIdeographFontFamily: labelFonts.join(', '),
-      transformRequest: (url) => {
-        const token = getToken();
-        return url.startsWith(apiPrefix) && token
-          ? { url, headers: { Authorization: `Bearer ${token}` } }
-          : { url };
-      },
-    });
-    mapRef.current = map;
-    const busy = () => {
-      el.dataset.idle = 'false';
-    };
-    // The sources take data once the style is in, so case data is clustered while the first tiles
-    // still travel ('load' waits for every tile in view).
-    map.once('style.load', () => setMapReady(true));
-    map.on('load', () => {
-      performance.mark('cmd:map-load');
-      el.dataset.mapLoadMs = String(Math.round(performance.now()));
-    });
-    map.on('dataloading', busy);
-    const districtsIn = (e: { sourceId?: string }) => {
-      if (e.sourceId !== 'districts' || !map.isSourceLoaded('districts')) return;
-      performance.mark('cmd:district-tiles');
-      map.off('sourcedata', districtsIn);
-    };
-    map.on('sourcedata', districtsIn);
-    map.on('movestart', busy);
-    map.on('idle', () => {
-      if (map.areTilesLoaded()) el.dataset.idle = 'true';
-      el.dataset.zoom = map.getZoom().toFixed(2);
-    });
-    map.on('error', (e) => {
-      if ((e.error as { status?: unknown } | undefined)?.status === 401) notifyUnauthorized();
-    });
-    return () => {
-      mapRef.current = null;
-      setMapReady(false);
-      map.remove();
-    };
-  }, []);
 
   // The open cases counted by street: a few hundred rows, drawn while the full set travels and is
   // clustered (3.8 MB and seconds for 100,000 cases on a wall without a GPU). First request of all.
@@ -536,95 +440,17 @@ export default function CommandPage() {
     const h = setTimeout(() => setChartsOn(true), 5_000);
     return () => clearTimeout(h);
   }, [firstView]);
-  // The small sources wait for the first view: every update is a trip through the map's worker.
-  useEffect(() => {
-    const map = mapRef.current;
-    if (!map || !mapReady || !drawn) return;
-    map.getSource<GeoJSONSource>(liveSource)?.setData(collection([...live.values()]));
-  }, [live, mapReady, drawn]);
-  useEffect(() => {
-    const map = mapRef.current;
-    if (!map || !mapReady || !drawn) return;
-    map.getSource<GeoJSONSource>(inspectorSource)?.setData(
-      collection(
-        inspectors.map((i) => ({
-          type: 'Feature',
-          geometry: { type: 'Point', coordinates: [i.lng, i.lat] },
-          properties: { name: i.name, id: i.userId },
-        })),
-      ),
-    );
-    map.getSource<GeoJSONSource>(trackSource)?.setData(
-      collection(
-        inspectors
-          .filter((i) => i.track.length > 1)
-          .map((i) => ({
-            type: 'Feature',
-            geometry: { type: 'LineString', coordinates: i.track.map((p) => [p[0] ?? i.lng, p[1] ?? i.lat]) },
-            properties: { id: i.userId },
-          })),
-      ),
-    );
-  }, [inspectors, mapReady, drawn]);
-  // Labels: the areas one level down, at their centres.
-  useEffect(() => {
-    const map = mapRef.current;
-    if (!map || !mapReady || !figures || !drawn) return;
-    const kids = figures.children.filter((c) => c.level !== 'grid' && c.lng !== null && c.lat !== null);
-    map.getSource<GeoJSONSource>(labelSource)?.setData(
-      collection(
-        kids.map((c) => ({
-          type: 'Feature',
-          geometry: { type: 'Point', coordinates: [c.lng!, c.lat!] },
-          properties: { name: c.name },
-        })),
-      ),
-    );
-    const code = figures.area.code;
-    const by = (n: number): FilterSpecification =>
-      code.length === n && figures.path.length > 1
-        ? ['==', ['to-string', ['get', 'code']], code]
-        : noneSelected;
-    map.setFilter('districts-selected', by(6));
-    map.setFilter('streets-selected', by(9));
-    map.setFilter('unit-grids-selected', by(15));
-  }, [figures, mapReady, drawn]);
-
-  // Alarms pulse where they are (HTML markers: CSS animation, no map repaint per frame).
-  useEffect(() => {
-    const map = mapRef.current;
-    if (!map || !mapReady) return;
-    const shown = markers.current;
-    for (const [id, m] of shown) {
-      if (!alarms.has(id) || replay) {
-        m.remove();
-        shown.delete(id);
-      }
-    }
-    if (replay) return;
-    for (const a of alarms.values()) {
-      if (shown.has(a.id) || !a.location) continue;
-      const el = document.createElement('button');
-      el.type = 'button';
-      el.className = `cmd-alarm sev-${a.severity}`;
-      el.dataset.alarm = String(a.id);
-      el.title = `${a.deviceName} · ${a.ruleName}`;
-      el.style.setProperty('--sev', severityColour[a.severity] ?? '#ff4d4f');
-      el.addEventListener('click', (ev) => {
-        ev.stopPropagation();
-        void takeFocus({ alarm: a.id });
-      });
-      shown.set(a.id, new Marker({ element: el }).setLngLat([a.location.lng, a.location.lat]).addTo(map));
-    }
-  }, [alarms, mapReady, replay, takeFocus]);
-
-  // Replay hides the live picture and draws the recorded one.
-  useEffect(() => {
-    const map = mapRef.current;
-    if (!map || !mapReady) return;
-    for (const id of liveLayers) map.setLayoutProperty(id, 'visibility', replay ? 'none' : 'visible');
-    map.getSource<GeoJSONSource>(replaySource)?.setData(replay ? replay.data : collection([]));
-  }, [replay, mapReady]);
+  useOverlays({
+    map: mapReady ? mapRef.current : null,
+    mapReady,
+    drawn,
+    live,
+    inspectors,
+    figures,
+    alarms,
+    replay,
+    takeFocus,
+  });
 
   // Clicks: a case point focuses it, a cluster opens, an area drills down.
   const level = figures?.area.level;
