@@ -7,7 +7,7 @@ import { BarChart, LineChart, RadarChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, RadarComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef, useState } from 'react';
+import { useEChart } from '../app/useEChart.ts';
 import type { Translate } from '../i18n/i18n.tsx';
 import { type Aspects, colourOf, type Report } from './data.ts';
 
@@ -28,30 +28,10 @@ const aspectKeys = ['discovery', 'command', 'supervision', 'mechanism'] as const
 
 /** One chart in a box; re-drawn when the option changes, resized with its box. */
 export function Chart({ option, testId, height = 260 }: { option: Option; testId: string; height?: number }) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  const [drawn, setDrawn] = useState(false);
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    c.on('finished', () => setDrawn(true));
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-  useEffect(() => {
-    const c = chart.current;
-    if (!c) return;
-    c.setOption(option, true);
-  }, [option]);
+  const { ref, drawn } = useEChart(option);
   return (
     <div
-      ref={el}
+      ref={ref}
       className="as-chart"
       style={{ height }}
       data-testid={testId}

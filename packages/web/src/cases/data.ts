@@ -1,7 +1,8 @@
 /** Cases on the client: types from the generated schema, calls through the typed client, live updates. */
 import { caseActionNames } from '@onegrid/domain';
-import { useEffect, useRef, useState } from 'react';
-import { api, type components, getToken, type paths, unwrap } from '../api/client.ts';
+import { useEffect, useState } from 'react';
+import { api, type components, type paths, unwrap } from '../api/client.ts';
+import { useEventStream } from '../api/stream.ts';
 
 export type Case = components['schemas']['Case'];
 export type CaseQuery = {
@@ -93,32 +94,7 @@ export interface CaseEvent {
 
 const eventNames = ['case.report', ...caseActionNames.map((a) => `case.${a}`)];
 
-/**
- * Server-Sent Events of case changes in the user's area (`case.<action>`). EventSource cannot send
- * headers, so the token goes in the address; the browser reconnects by itself.
- */
+/** Case changes in the user's area (`case.<action>`), live; returns whether the stream is connected. */
 export function useCaseStream(onEvent: (e: CaseEvent) => void): boolean {
-  const handler = useRef(onEvent);
-  handler.current = onEvent;
-  const [connected, setConnected] = useState(false);
-  useEffect(() => {
-    const token = getToken();
-    if (!token) return;
-    const source = new EventSource(`/api/v1/stream?topics=case&access_token=${encodeURIComponent(token)}`);
-    const listener = (m: MessageEvent<string>) => {
-      try {
-        handler.current(JSON.parse(m.data) as CaseEvent);
-      } catch {
-        // A malformed event is ignored; the next one refreshes anyway.
-      }
-    };
-    source.onopen = () => setConnected(true);
-    source.onerror = () => setConnected(false);
-    for (const name of eventNames) source.addEventListener(name, listener);
-    return () => {
-      for (const name of eventNames) source.removeEventListener(name, listener);
-      source.close();
-    };
-  }, []);
-  return connected;
+  return useEventStream('case', eventNames, (_name, data) => onEvent(data as unknown as CaseEvent));
 }

@@ -6,7 +6,7 @@ import { BarChart, LineChart, PieChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { useEChart } from '../app/useEChart.ts';
 
 echarts.use([
   BarChart,
@@ -29,25 +29,6 @@ export function Chart({
   testId: string;
   onClick?: (name: string, dataIndex: number) => void;
 }) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  const click = useRef(onClick);
-  click.current = onClick;
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    c.on('click', (p) => click.current?.(String(p.name), p.dataIndex));
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-  useEffect(() => {
-    chart.current?.setOption(option, true);
-  }, [option]);
-  return <div ref={el} className="cmd-chart" data-testid={testId} />;
+  const { ref } = useEChart(option, onClick);
+  return <div ref={ref} className="cmd-chart" data-testid={testId} />;
 }

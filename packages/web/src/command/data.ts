@@ -1,7 +1,7 @@
 /** The command screen's data: typed calls to /api/v1/command/*, vitals, and one live event stream. */
 import { caseActionNames } from '@onegrid/domain';
-import { useEffect, useRef, useState } from 'react';
-import { api, type components, getToken, unwrap } from '../api/client.ts';
+import { api, type components, unwrap } from '../api/client.ts';
+import { useEventStream } from '../api/stream.ts';
 
 export type CommandCases = components['schemas']['CommandCases'];
 export type ReplayEvent = components['schemas']['ReplayEvent'];
@@ -93,33 +93,7 @@ const topics = [
 
 /** Every case, alarm and vitals event in the user's area, as it happens (SSE, reconnects by itself). */
 export function useCommandStream(onEvent: (e: StreamEvent) => void): boolean {
-  const handler = useRef(onEvent);
-  handler.current = onEvent;
-  const [connected, setConnected] = useState(false);
-  useEffect(() => {
-    const token = getToken();
-    if (!token) return;
-    const source = new EventSource(
-      `/api/v1/stream?topics=case,alarm,vitals&access_token=${encodeURIComponent(token)}`,
-    );
-    const listener = (m: MessageEvent<string>) => {
-      try {
-        handler.current({
-          topic: m.type,
-          data: JSON.parse(m.data) as Record<string, unknown>,
-          receivedAt: Date.now(),
-        });
-      } catch {
-        // A malformed event is skipped; the next refresh corrects the picture.
-      }
-    };
-    source.onopen = () => setConnected(true);
-    source.onerror = () => setConnected(false);
-    for (const name of topics) source.addEventListener(name, listener);
-    return () => {
-      for (const name of topics) source.removeEventListener(name, listener);
-      source.close();
-    };
-  }, []);
-  return connected;
+  return useEventStream('case,alarm,vitals', topics, (topic, data) =>
+    onEvent({ topic, data, receivedAt: Date.now() }),
+  );
 }

@@ -3,7 +3,8 @@ import { LineChart } from 'echarts/charts';
 import { GridComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo } from 'react';
+import { useEChart } from '../app/useEChart.ts';
 import { type Point, pointValue } from './data.ts';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, MarkLineComponent, CanvasRenderer]);
@@ -37,9 +38,6 @@ export function ReadingsChart({
   threshold?: number | undefined;
   testId: string;
 }) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  const [drawn, setDrawn] = useState(false);
   const option = useMemo<echarts.EChartsCoreOption>(() => {
     const line = points.map((p) => [p.ts, pointValue(p)]);
     const low = points.map((p) => [p.ts, p.min ?? null]);
@@ -107,25 +105,10 @@ export function ReadingsChart({
     };
   }, [points, unit, threshold]);
 
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    c.on('finished', () => setDrawn(true));
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-  useEffect(() => {
-    chart.current?.setOption(option, true);
-  }, [option]);
+  const { ref, drawn } = useEChart(option);
   return (
     <div
-      ref={el}
+      ref={ref}
       className="iot-chart"
       data-testid={testId}
       data-drawn={drawn ? 'true' : 'false'}

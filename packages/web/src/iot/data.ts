@@ -1,6 +1,6 @@
 /** IoT on the client: alarms, devices and readings through the typed client, and live alarm events. */
-import { useEffect, useRef, useState } from 'react';
-import { api, type components, getToken, unwrap } from '../api/client.ts';
+import { api, type components, unwrap } from '../api/client.ts';
+import { useEventStream } from '../api/stream.ts';
 
 export type Alarm = components['schemas']['Alarm'];
 export type AlarmDetail = components['schemas']['AlarmDetail'];
@@ -83,34 +83,7 @@ export function pointValue(p: Point): number | null {
 
 const alarmEvents = ['alarm.raised', 'alarm.acknowledged', 'alarm.cleared'];
 
-/**
- * Alarm changes in the user's area over Server-Sent Events: calls `onChange` for each; returns
- * whether the stream is connected. The browser reconnects by itself.
- */
-export function useAlarmStream(onChange: (kind: string, payload: unknown) => void): boolean {
-  const handler = useRef(onChange);
-  handler.current = onChange;
-  const [connected, setConnected] = useState(false);
-  useEffect(() => {
-    const token = getToken();
-    if (!token) return;
-    const source = new EventSource(`/api/v1/stream?topics=alarm&access_token=${encodeURIComponent(token)}`);
-    const listener = (m: MessageEvent<string>) => {
-      let payload: unknown = null;
-      try {
-        payload = JSON.parse(m.data);
-      } catch {
-        // A malformed event still means "something changed".
-      }
-      handler.current(m.type, payload);
-    };
-    source.onopen = () => setConnected(true);
-    source.onerror = () => setConnected(false);
-    for (const name of alarmEvents) source.addEventListener(name, listener);
-    return () => {
-      for (const name of alarmEvents) source.removeEventListener(name, listener);
-      source.close();
-    };
-  }, []);
-  return connected;
+/** Alarm changes in the user's area, live; returns whether the stream is connected. */
+export function useAlarmStream(onChange: (kind: string, payload: Record<string, unknown>) => void): boolean {
+  return useEventStream('alarm', alarmEvents, onChange);
 }
