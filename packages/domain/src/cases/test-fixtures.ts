@@ -46,6 +46,8 @@ export const OTHER_DEPT = 'D-GREENING';
 
 export const actors: Readonly<Record<ActorRole, CaseActor>> = {
   admin: { id: 'u-admin', role: 'admin', scope: '3101' },
+  security: { id: 'u-security', role: 'security', scope: '3101' },
+  auditor: { id: 'u-auditor', role: 'auditor', scope: '3101' },
   leader: { id: 'u-leader', role: 'leader', scope: '3101' },
   operator: { id: 'u-operator', role: 'operator', scope: '310101' },
   dispatcher: { id: 'u-dispatcher', role: 'dispatcher', scope: '310101' },
@@ -58,6 +60,8 @@ export const actorRoles: readonly ActorRole[] = [...roles, 'system'];
 /** Someone of the same role outside the case's area or department. */
 export const outsiders: Readonly<Record<ActorRole, CaseActor>> = {
   admin: { ...actors.admin, scope: '3102' },
+  security: { ...actors.security, scope: '3102' },
+  auditor: { ...actors.auditor, scope: '3102' },
   leader: { ...actors.leader, scope: '310104' },
   operator: { ...actors.operator, scope: '310104' },
   dispatcher: { ...actors.dispatcher, scope: '310104' },

@@ -75,6 +75,8 @@ export function demoAccounts(): UserSpec[] {
   const hp = '310101';
   return [
     { username: 'admin', role: 'admin', scopeCode: shanghaiCityCode, displayName: '系统管理员' },
+    { username: 'security', role: 'security', scopeCode: shanghaiCityCode, displayName: '安全管理员 孙悦' },
+    { username: 'auditor', role: 'auditor', scopeCode: shanghaiCityCode, displayName: '审计管理员 赵宁' },
     { username: 'leader', role: 'leader', scopeCode: shanghaiCityCode, displayName: '城运中心 周主任' },
     { username: 'operator', role: 'operator', scopeCode: shanghaiCityCode, displayName: '受理员 张敏' },
     { username: 'dispatcher', role: 'dispatcher', scopeCode: shanghaiCityCode, displayName: '派遣员 李强' },
