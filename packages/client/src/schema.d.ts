@@ -4098,7 +4098,7 @@ export interface paths {
             parameters: {
                 query?: {
                     q?: string;
-                    role?: "admin" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
+                    role?: "admin" | "security" | "auditor" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
                     active?: boolean;
                 };
                 header?: never;
@@ -4160,7 +4160,7 @@ export interface paths {
                         username: string;
                         displayName: string;
                         password: string;
-                        role: "admin" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
+                        role: "admin" | "security" | "auditor" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
                         scopeCode: string;
                         departmentCode?: string | null;
                         phone?: string | null;
@@ -4248,7 +4248,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         displayName?: string;
-                        role?: "admin" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
+                        role?: "admin" | "security" | "auditor" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
                         scopeCode?: string;
                         departmentCode?: string | null;
                         phone?: string | null;
@@ -5506,7 +5506,7 @@ export interface components {
             id: number;
             username: string;
             displayName: string;
-            role: "admin" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
+            role: "admin" | "security" | "auditor" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
             /** @description The area the user sees: city, district or street code */
             scopeCode: string;
             departmentCode: string | null;
@@ -6171,7 +6171,7 @@ export interface components {
             id: number;
             username: string;
             displayName: string;
-            role: "admin" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
+            role: "admin" | "security" | "auditor" | "leader" | "operator" | "dispatcher" | "handler" | "inspector";
             scopeCode: string;
             scopeName: string | null;
             departmentCode: string | null;
