@@ -12,13 +12,14 @@ const remote = new Set(['login', 'logout', 'cases', 'report']);
 const first = process.argv[2];
 
 async function registerLocal(p: Command) {
-  const [serve, migrate, seed, imp, simulate, bench] = await Promise.all([
+  const [serve, migrate, seed, imp, simulate, bench, audit] = await Promise.all([
     import('./commands/serve.ts'),
     import('./commands/migrate.ts'),
     import('./commands/seed.ts'),
     import('./commands/import.ts'),
     import('./commands/simulate.ts'),
     import('./commands/bench.ts'),
+    import('./commands/audit.ts'),
   ]);
   serve.registerServe(p);
   migrate.registerMigrate(p);
@@ -26,6 +27,7 @@ async function registerLocal(p: Command) {
   imp.registerImport(p);
   simulate.registerSimulate(p);
   bench.registerBench(p);
+  audit.registerAudit(p);
 }
 
 async function main() {

@@ -1,5 +1,6 @@
 export * from './admin.ts';
 export * from './areas.ts';
+export * from './audit.ts';
 export * from './assessment/index.ts';
 export * from './cases/index.ts';
 export * from './categories.ts';

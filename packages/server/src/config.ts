@@ -32,6 +32,8 @@ export interface Config {
   /** City vital signs: full recompute period (s) and history write period (min). */
   vitalsTickSeconds: number;
   vitalsHistoryMinutes: number;
+  /** Days audit entries are kept (at least 180, MLPS level 3 / 网络安全法 §21). */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: int('ONEGRID_MAX_UPLOAD_MB', 10, 1, 200) * 1024 * 1024,
     vitalsTickSeconds: int('ONEGRID_VITALS_TICK_SECONDS', 30, 1, 3600),
     vitalsHistoryMinutes: int('ONEGRID_VITALS_HISTORY_MINUTES', 5, 1, 1440),
+    auditRetentionDays: int('ONEGRID_AUDIT_RETENTION_DAYS', 180, 180, 36500),
   };
   config.attachmentsDir = path.resolve(
     env.ONEGRID_ATTACHMENTS_DIR ?? path.join(config.dataDir, 'attachments'),

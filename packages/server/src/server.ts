@@ -5,10 +5,14 @@
 
 import os from 'node:os';
 import path from 'node:path';
+import { minAuditRetentionDays } from '@onegrid/domain';
 import { adminRoutes } from './admin/admin.routes.ts';
 import { assessmentRoutes } from './assessment/assessment.routes.ts';
 import { attachmentRoutes } from './attachments/attachment.routes.ts';
 import { attachmentService } from './attachments/attachment.service.ts';
+import { startAuditRetention } from './audit/audit.retention.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { registerAuditContext } from './audit/audit.ts';
 import { authRepository } from './auth/auth.repository.ts';
 import { authRoutes, UserSchema } from './auth/auth.routes.ts';
 import { authService } from './auth/auth.service.ts';
@@ -43,7 +47,7 @@ export interface ServerDeps {
   config: Pick<Config, 'sessionHours' | 'webDir'> &
     Partial<Pick<Config, 'attachmentsDir' | 'maxUploadBytes'>> &
     Partial<IotConfig> &
-    Partial<Pick<Config, 'vitalsTickSeconds' | 'vitalsHistoryMinutes'>>;
+    Partial<Pick<Config, 'vitalsTickSeconds' | 'vitalsHistoryMinutes' | 'auditRetentionDays'>>;
   clock?: () => Date;
 }
 
@@ -70,8 +74,9 @@ export async function buildServer({
   config,
   clock = () => new Date(),
 }: ServerDeps): Promise<Server> {
-  const auth = authService({ users: authRepository(db), clock, sessionHours: config.sessionHours });
+  const auth = authService({ users: authRepository(db), db, clock, sessionHours: config.sessionHours });
   const app = await createApp({ logger: log.child({ category: 'http' }), auth, webDir: config.webDir });
+  await registerAuditContext(app);
   app.addSchema(ErrorBody);
   app.addSchema(UserSchema);
 
@@ -109,6 +114,13 @@ export async function buildServer({
   adminRoutes(app, { db, refreshGeo: () => geo.service.refresh({ force: true }) });
   commandRoutes(app, { db, clock });
   patrolRoutes(app, patrolService({ db, clock, locate: (lng, lat) => geo.service.locateWgs84(lng, lat) }));
+  auditRoutes(app, { db });
+  const auditRetention = startAuditRetention({
+    db,
+    days: config.auditRetentionDays ?? minAuditRetentionDays,
+    onError: (e) => log.warn({ err: e, category: 'audit' }, 'audit retention failed'),
+  });
+  app.addHook('onClose', async () => auditRetention.close());
   healthRoutes(app, { db, broker: () => iot.brokerState(), startedAt: new Date() });
 
   await app.ready();

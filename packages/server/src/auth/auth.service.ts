@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import type { Role } from '@onegrid/domain';
+import { audit } from '../audit/audit.ts';
+import type { Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import type { AuthRepository, UserRow } from './auth.repository.ts';
 import { verifyPassword } from './password.ts';
@@ -16,6 +18,8 @@ export interface Principal {
 
 export interface AuthDeps {
   users: AuthRepository;
+  /** Where sign-ins, failures and sign-outs are audited. */
+  db: Queryable;
   clock: () => Date;
   sessionHours: number;
 }
@@ -33,7 +37,7 @@ export function toPrincipal(u: UserRow): Principal {
   };
 }
 
-export function authService({ users, clock, sessionHours }: AuthDeps) {
+export function authService({ users, db, clock, sessionHours }: AuthDeps) {
   return {
     async login(
       username: string,
@@ -44,10 +48,24 @@ export function authService({ users, clock, sessionHours }: AuthDeps) {
       const ok = user
         ? await verifyPassword(password, user.passwordHash)
         : await verifyPassword(password, dummyHash);
-      if (!user || !ok || !user.active) throw new AppError('unauthenticated', 'Wrong username or password');
+      if (!user || !ok || !user.active) {
+        await audit.record(db, {
+          action: 'auth.login-failed',
+          actor: username.trim().toLowerCase(),
+          object: user ? `user:${user.username}` : null,
+          details: { reason: !user ? 'unknown-user' : !ok ? 'wrong-password' : 'inactive' },
+        });
+        throw new AppError('unauthenticated', 'Wrong username or password');
+      }
       const token = crypto.randomBytes(32).toString('base64url');
       const expiresAt = new Date(clock().getTime() + sessionHours * 3600_000);
       await users.createSession(hashToken(token), user.id, expiresAt);
+      await audit.record(db, {
+        action: 'auth.login',
+        actor: user.username,
+        object: `user:${user.username}`,
+        details: { role: user.role, method: 'password' },
+      });
       return { token, expiresAt, user: toPrincipal(user) };
     },
     async authenticate(token: string): Promise<Principal | undefined> {
@@ -56,6 +74,7 @@ export function authService({ users, clock, sessionHours }: AuthDeps) {
     },
     async logout(token: string): Promise<void> {
       await users.deleteSession(hashToken(token));
+      await audit.record(db, { action: 'auth.logout' });
     },
   };
 }

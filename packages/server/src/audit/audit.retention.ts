@@ -1,0 +1,34 @@
+import type { Db } from '../db/db.ts';
+import { pruneAudit } from './audit.service.ts';
+
+/**
+ * Prunes audit entries past retention once an hour (and once shortly after start). Pruning takes
+ * the chain head's lock, so two processes doing it at once simply run one after the other.
+ */
+export function startAuditRetention({
+  db,
+  days,
+  everyMs = 3_600_000,
+  onError,
+}: {
+  db: Db;
+  days: number;
+  everyMs?: number;
+  onError: (e: unknown) => void;
+}) {
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    running = pruneAudit(db, days).catch(onError);
+  };
+  const first = setTimeout(tick, 60_000);
+  const timer = setInterval(tick, everyMs);
+  first.unref();
+  timer.unref();
+  return {
+    async close() {
+      clearTimeout(first);
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
