@@ -96,6 +96,13 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
+/** The migrated PGlite snapshot (a gzipped data dir), made on first use. */
+export async function snapshotBlob(): Promise<Blob> {
+  const file = snapshotPath();
+  if (!fs.existsSync(file)) await prepareTestDatabases();
+  return new Blob([fs.readFileSync(file)]);
+}
+
 /** A fresh, migrated database for one test file. */
 export async function openTestDb(): Promise<TestDb> {
   if (testEngine === 'pglite') {
