@@ -75,6 +75,8 @@ describe(`onegrid audit verify (${testEngine})`, () => {
     );
     const broken = await onegrid(['audit', 'verify'], dataDir, pg?.url);
     expect(broken.code).not.toBe(0);
-    expect(broken.stderr).toBe('audit chain broken at entry 3: entry 3 was changed (its hash does not match)\n');
+    expect(broken.stderr).toBe(
+      'audit chain broken at entry 3: entry 3 was changed (its hash does not match)\n',
+    );
   }, 240_000);
 });

@@ -1,7 +1,7 @@
 export { assessmentRepository } from './assessment/assessment.repository.ts';
 export { assessmentService } from './assessment/assessment.service.ts';
-export { audit } from './audit/audit.ts';
 export { pruneAudit, type VerifyResult, verifyAuditChain } from './audit/audit.service.ts';
+export { audit } from './audit/audit.ts';
 export { loadCategoryCatalogue } from './categories/catalogue.ts';
 export * from './config.ts';
 export * from './db/db.ts';
