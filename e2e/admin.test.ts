@@ -59,8 +59,11 @@ describe(`admin screens in the browser (${testEngine})`, () => {
     await e.shot(page, 'admin-deadlines-1366.png');
   });
 
-  it('adds a holiday, refusing an impossible date in Chinese', async () => {
+  it('ships the 2026 holidays, adds one, refusing an impossible date in Chinese, and reads a notice', async () => {
     await go('calendar');
+    // The official 2026 schedule is the default calendar.
+    await page.getByTestId('cal-holidays').getByText('2026-10-01 → 2026-10-07').waitFor();
+    await page.getByTestId('cal-workdays').getByText('2026-10-10').waitFor();
     const form = page.getByTestId('calendar-form');
     await form.locator('input[name=date]').fill('2026-13-01');
     await form.getByRole('button', { name: '添加' }).click();
@@ -70,9 +73,33 @@ describe(`admin screens in the browser (${testEngine})`, () => {
     expect(await form.locator('[role=alert]').textContent()).toContain('格式不正确');
     await form.locator('input[name=date]').fill('2026-10-01..2026-10-07');
     await form.getByRole('button', { name: '添加' }).click();
-    await page.getByTestId('cal-holidays').getByText('2026-10-01 → 2026-10-07').waitFor();
-    const s = await e.call<{ calendar: { holidays: string[] } }>('root', 'GET', '/api/v1/settings/loop');
-    expect(s.calendar.holidays).toContain('2026-10-01..2026-10-07');
+    expect(await form.locator('[role=alert]').textContent()).toBe('该日期已在列表中。');
+    await form.locator('input[name=date]').fill('2026-12-31');
+    await form.getByRole('button', { name: '添加' }).click();
+    await page.getByTestId('cal-holidays').getByText('2026-12-31').waitFor();
+
+    // Next year's schedule from the State Council's notice, pasted as published.
+    const notice = page.getByTestId('holiday-notice-form');
+    await notice.locator('input[name=year]').fill('2027');
+    await notice
+      .locator('textarea[name=notice]')
+      .fill(
+        '一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n二、劳动节：5月1日（周六）至5日（周三）放假调休，共5天。4月25日（周日）、5月8日（周六）上班。',
+      );
+    await notice.getByRole('button', { name: '读取' }).click();
+    await notice.getByTestId('holiday-notice-result').getByText('劳动节').waitFor();
+    await e.shot(page, 'admin-calendar-notice-1366.png');
+    await notice.getByRole('button', { name: '加入日历（2 个节日）' }).click();
+    await page.getByTestId('cal-holidays').getByText('2027-05-01 → 2027-05-05').waitFor();
+    const s = await e.call<{ calendar: { holidays: string[]; workdays: string[] } }>(
+      'root',
+      'GET',
+      '/api/v1/settings/loop',
+    );
+    expect(s.calendar.holidays).toEqual(
+      expect.arrayContaining(['2026-12-31', '2027-01-01..2027-01-03', '2027-05-01..2027-05-05']),
+    );
+    expect(s.calendar.workdays).toEqual(expect.arrayContaining(['2026-10-10', '2027-04-25', '2027-05-08']));
     await e.shot(page, 'admin-calendar-1366.png');
   });
 

@@ -12,8 +12,9 @@
  * - Time before the next work period starts does not count: Saturday 10:00 + 1 working hour is
  *   Monday 10:00.
  */
-import type { Duration } from './types.ts';
 
+import { holidays2026 } from './holidays.ts';
+import type { Duration } from './types.ts';
 export interface WorkPeriod {
   /** Local time `HH:MM`. */
   readonly start: string;
@@ -37,8 +38,9 @@ export interface WorkingCalendar {
 export const shanghaiUtcOffsetMinutes = 480;
 
 /**
- * Default calendar: 09:00–12:00 and 13:00–17:30, Monday to Friday, UTC+8. Holidays and make-up
- * days change every year (the State Council publishes them each November): a city loads them.
+ * Default calendar: 09:00–12:00 and 13:00–17:30, Monday to Friday, UTC+8, with the official 2026
+ * holidays and make-up days. They change every year (the State Council publishes them each
+ * November): an administrator loads the next year's from the notice (holidays.ts).
  */
 export const defaultCalendar: WorkingCalendar = {
   utcOffsetMinutes: shanghaiUtcOffsetMinutes,
@@ -47,8 +49,8 @@ export const defaultCalendar: WorkingCalendar = {
     { start: '13:00', end: '17:30' },
   ],
   weekendDays: [0, 6],
-  holidays: [],
-  workdays: [],
+  holidays: holidays2026.holidays,
+  workdays: holidays2026.workdays,
 };
 
 const MINUTE = 60_000;

@@ -6,6 +6,7 @@ export * from './deadline-rules.ts';
 export * from './deadlines.ts';
 export * from './decide.ts';
 export * from './duplicates.ts';
+export * from './holidays.ts';
 export * from './open-case.ts';
 export * from './payload.ts';
 export * from './sources.ts';

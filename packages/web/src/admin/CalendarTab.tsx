@@ -6,6 +6,7 @@ import { checkDateOrRange } from '@onegrid/domain';
 import { type FormEvent, useState } from 'react';
 import { api, type components, unwrap } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { HolidayNoticeForm } from './HolidayNoticeForm.tsx';
 import { apiErrorText, Empty, Field, Notice, problemText, useDraft, useList } from './parts.tsx';
 
 type Calendar = components['schemas']['LoopSettings']['calendar'];
@@ -137,6 +138,7 @@ export function CalendarTab() {
             {t('admin.add')}
           </button>
         </form>
+        <HolidayNoticeForm cal={cal} save={save} />
       </div>
     </div>
   );

@@ -562,6 +562,12 @@ export const en: Record<MessageKey, string> = {
   'admin.cal.help':
     'One date, or a range joined by .. (both ends included). Working-time deadlines follow the new calendar at once.',
   'admin.cal.already': 'That date is already listed.',
+  'admin.cal.notice': "Import the State Council's holiday notice",
+  'admin.cal.noticeYear': 'Year',
+  'admin.cal.noticeText': 'Text of the notice (all of it, or some lines)',
+  'admin.cal.noticeRead': 'Read',
+  'admin.cal.noticeProblem': 'Could not read: {reason} ({line})',
+  'admin.cal.noticeApply': 'Add to the calendar ({n} festivals)',
   'admin.dep.code': 'Code',
   'admin.dep.name': 'Name',
   'admin.dep.area': 'Area',
