@@ -12,8 +12,10 @@ export function serviceWorker(): Plugin {
     name: 'onegrid-service-worker',
     apply: 'build',
     generateBundle(_options, bundle) {
+      // The shipped CJK font is ~100 Unicode-range files (4.6 MB): a phone fetches the few its
+      // screens use, and keeps them once fetched (see the fetch handler), rather than all at install.
       const files = Object.keys(bundle)
-        .filter((f) => !f.endsWith('.map'))
+        .filter((f) => !f.endsWith('.map') && !f.endsWith('.woff2'))
         .sort();
       const statics = [
         'favicon.svg',
@@ -59,6 +61,22 @@ self.addEventListener('fetch', (event) => {
     // Network first, so a new build shows at once; the cached shell when offline.
     event.respondWith(
       fetch(request).catch(() => caches.match('/', { cacheName: CACHE }).then((r) => r || Response.error())),
+    );
+    return;
+  }
+  if (url.pathname.endsWith('.woff2')) {
+    // Font subsets: cache-first, kept as they are first used.
+    event.respondWith(
+      caches.open(CACHE).then((cache) =>
+        cache.match(request).then(
+          (hit) =>
+            hit ||
+            fetch(request).then((response) => {
+              if (response.ok) cache.put(request, response.clone());
+              return response;
+            }),
+        ),
+      ),
     );
     return;
   }

@@ -109,36 +109,38 @@ export function CalendarTab() {
             ))}
           </div>
         </section>
-        <form
-          className="ad-card ad-form"
-          onSubmit={(e) => void add(e)}
-          noValidate
-          data-testid="calendar-form"
-        >
-          <h2 className="ad-h">{t('admin.cal.add')}</h2>
-          <Field label={t('admin.cal.kind')}>
-            <select
-              value={draft.kind}
-              onChange={(e) => setDraft({ kind: e.target.value as 'holidays' | 'workdays' })}
-            >
-              <option value="holidays">{t('admin.cal.holiday')}</option>
-              <option value="workdays">{t('admin.cal.workday')}</option>
-            </select>
-          </Field>
-          <Field label={t('admin.cal.date')} error={problem}>
-            <input
-              value={draft.date}
-              placeholder="2026-10-01..2026-10-07"
-              onChange={(e) => setDraft({ date: e.target.value })}
-              name="date"
-            />
-          </Field>
-          <p className="muted ad-small">{t('admin.cal.help')}</p>
-          <button type="submit" className="btn btn-primary">
-            {t('admin.add')}
-          </button>
-        </form>
-        <HolidayNoticeForm cal={cal} save={save} />
+        <div className="ad-stack">
+          <form
+            className="ad-card ad-form"
+            onSubmit={(e) => void add(e)}
+            noValidate
+            data-testid="calendar-form"
+          >
+            <h2 className="ad-h">{t('admin.cal.add')}</h2>
+            <Field label={t('admin.cal.kind')}>
+              <select
+                value={draft.kind}
+                onChange={(e) => setDraft({ kind: e.target.value as 'holidays' | 'workdays' })}
+              >
+                <option value="holidays">{t('admin.cal.holiday')}</option>
+                <option value="workdays">{t('admin.cal.workday')}</option>
+              </select>
+            </Field>
+            <Field label={t('admin.cal.date')} error={problem}>
+              <input
+                value={draft.date}
+                placeholder="2026-10-01..2026-10-07"
+                onChange={(e) => setDraft({ date: e.target.value })}
+                name="date"
+              />
+            </Field>
+            <p className="muted ad-small">{t('admin.cal.help')}</p>
+            <button type="submit" className="btn btn-primary">
+              {t('admin.add')}
+            </button>
+          </form>
+          <HolidayNoticeForm cal={cal} save={save} />
+        </div>
       </div>
     </div>
   );

@@ -7,6 +7,7 @@ import { BarChart, LineChart, RadarChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, RadarComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import { uiFont } from '../app/fonts.ts';
 import { useEChart } from '../app/useEChart.ts';
 import type { Translate } from '../i18n/i18n.tsx';
 import { type Aspects, colourOf, type Report } from './data.ts';
@@ -23,7 +24,6 @@ echarts.use([
 ]);
 
 export type Option = echarts.EChartsCoreOption;
-const font = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
 const aspectKeys = ['discovery', 'command', 'supervision', 'mechanism'] as const;
 
 /** One chart in a box; re-drawn when the option changes, resized with its box. */
@@ -59,7 +59,7 @@ export function rankingOption(report: Report, t: Translate, n = 15): Option {
   const shown = [...rows].reverse();
   return {
     animation: true,
-    textStyle: { fontFamily: font },
+    textStyle: { fontFamily: uiFont },
     grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     xAxis: { type: 'value', min: 0, max: 100, splitLine: { lineStyle: { color: '#eef1f5' } } },
@@ -96,7 +96,7 @@ export function radarOption(
       : []),
   ];
   return {
-    textStyle: { fontFamily: font },
+    textStyle: { fontFamily: uiFont },
     legend: { bottom: 0, data: items.map((i) => i.name) },
     tooltip: {},
     radar: {
@@ -129,7 +129,7 @@ export function radarOption(
 export function trendOption(report: Report, t: Translate, n = 10): Option {
   const rows = report.rows.filter((r) => r.score !== null).slice(0, n);
   return {
-    textStyle: { fontFamily: font },
+    textStyle: { fontFamily: uiFont },
     legend: { bottom: 0 },
     tooltip: { trigger: 'axis' },
     grid: { left: 8, right: 8, top: 16, bottom: 36, containLabel: true },

@@ -1,5 +1,6 @@
 /** The command screen's panels: vital signs, charts, ticker, incident focus, grid detail. */
 import { lazy, type ReactNode, Suspense, useMemo } from 'react';
+import { uiFont } from '../app/fonts.ts';
 import { sourceLabel } from '../cases/CaseDetail.tsx';
 import { eventLabel, statusShort } from '../cases/names.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
@@ -12,7 +13,6 @@ import { type AreaFigures, type Focus, indicatorIds, type Vitals, type WarningLe
  * charts are not part of the first look at the wall, the map and the vital signs are.
  */
 const Chart = lazy(() => import('./Chart.tsx').then((m) => ({ default: m.Chart })));
-const chartFont = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
 const deferred = (node: ReactNode) => <Suspense fallback={<div className="cmd-chart" />}>{node}</Suspense>;
 
 export const levelColour: Record<WarningLevel, string> = {
@@ -82,13 +82,13 @@ export function VitalsPanel({ vitals }: { vitals: Vitals | null }) {
   );
 }
 
-const axisText = (s: number) => ({ color: '#9fb3d1', fontSize: 12 * s, fontFamily: chartFont });
+const axisText = (s: number) => ({ color: '#9fb3d1', fontSize: 12 * s, fontFamily: uiFont });
 const splitLine = { lineStyle: { color: 'rgba(120,160,220,0.12)' } };
 
 export function trendOption(f: AreaFigures, t: (k: MessageKey) => string, s: number): ChartOption {
   return {
     animation: false,
-    textStyle: { fontFamily: chartFont },
+    textStyle: { fontFamily: uiFont },
     grid: { left: 40 * s, right: 12 * s, top: 28 * s, bottom: 24 * s },
     legend: { top: 0, right: 0, textStyle: axisText(s), itemWidth: 14 * s, itemHeight: 8 * s },
     tooltip: { trigger: 'axis' },
@@ -133,7 +133,7 @@ export function pieOption(rows: Array<{ name: string; value: number }>, s: numbe
   return {
     animation: false,
     color: palette,
-    textStyle: { fontFamily: chartFont },
+    textStyle: { fontFamily: uiFont },
     tooltip: { trigger: 'item' },
     legend: {
       orient: 'vertical',
@@ -161,7 +161,7 @@ export function rankingOption(f: AreaFigures, s: number): ChartOption {
   const rows = f.children.slice(0, 12).reverse();
   return {
     animation: false,
-    textStyle: { fontFamily: chartFont },
+    textStyle: { fontFamily: uiFont },
     grid: { left: 8 * s, right: 44 * s, top: 4 * s, bottom: 4 * s, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     xAxis: { type: 'value', show: false },

@@ -4,12 +4,12 @@ import { GridComponent, MarkLineComponent, TooltipComponent } from 'echarts/comp
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useMemo } from 'react';
+import { uiFont } from '../app/fonts.ts';
 import { useEChart } from '../app/useEChart.ts';
 import { type Point, pointValue } from './data.ts';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, MarkLineComponent, CanvasRenderer]);
 
-const font = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
 // The city's clock, whatever the browser's time zone (as every time in the app).
 const hhmm = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai',
@@ -44,7 +44,7 @@ export function ReadingsChart({
     const band = points.map((p) => [p.ts, p.max !== undefined && p.min !== undefined ? p.max - p.min : null]);
     const rolled = points.some((p) => p.min !== undefined);
     return {
-      textStyle: { fontFamily: font },
+      textStyle: { fontFamily: uiFont },
       animation: false,
       grid: { left: 48, right: 16, top: 24, bottom: 28 },
       tooltip: {

@@ -56,6 +56,7 @@ export const labelFonts = [
   'Microsoft YaHei',
   'Noto Sans CJK SC',
   'Source Han Sans SC',
+  'Noto Sans SC Variable',
   'sans-serif',
 ];
 
