@@ -1417,7 +1417,7 @@ export interface paths {
         put?: never;
         /**
          * A batch of readings over HTTP, with the result of each one
-         * @description Authenticate as the device with `X-Device-Token` and `deviceId` in the body, or as an administrator with a bearer token and a `deviceId` on each reading. Readings are stored before the answer is sent.
+         * @description Authenticate as the device with `X-Device-Token` and `deviceId` in the body, or as an administrator with a bearer token and a `deviceId` on each reading. Readings are stored before the answer is sent. A batch of which nothing could be stored is 400 with the per-reading results in `error.details`; a device over its rate is 429 with Retry-After (nothing stored); bodies over 1 MiB are 413.
          */
         post: {
             parameters: {
@@ -1493,6 +1493,24 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1503,6 +1521,92 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/iot/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dead letters: rejected telemetry by device and kind, with the last payload (administrators)
+         * @description One row per device and rejection code: how many, first and last time, where the last came from and the start of its payload. Ids that are not devices share the row of '(unknown)'. Newest first.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    deviceId?: string;
+                    code?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description the device, or '(unknown)' for every id that is not one */
+                                deviceId: string;
+                                code: string;
+                                count: number;
+                                /** Format: date-time */
+                                firstAt: string;
+                                /** Format: date-time */
+                                lastAt: string;
+                                lastDetail: string | null;
+                                /** @description mqtt, http or broker */
+                                source: string | null;
+                                /** @description the first 512 characters of the last rejected message */
+                                lastPayload: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

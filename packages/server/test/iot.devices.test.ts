@@ -276,6 +276,36 @@ describe(`device registry and HTTP telemetry on ${testEngine}`, () => {
     expect(admin.body.accepted).toBe(2);
   });
 
+  it('answers 400 for a poison batch, 429 with Retry-After over the rate and 413 over the size', async () => {
+    const token = (await t.api<{ token: string }>('PATCH', '/api/v1/devices/mh-1', { rotateToken: true }))
+      .body.token;
+    const send = (payload: object | string) =>
+      t.server.app.inject({
+        method: 'POST',
+        url: '/api/v1/telemetry',
+        headers: { 'x-device-token': token, 'content-type': 'application/json' },
+        payload,
+      });
+    const poison = await send(
+      '{"deviceId":"mh-1","readings":[{"ts":100000000000000000000,"values":{"tilt":1}}]}',
+    );
+    expect(poison.statusCode).toBe(400);
+    expect(poison.json().error.details.results[0].errors[0].code).toBe('bad_timestamp');
+    const big = await send({
+      deviceId: 'mh-1',
+      readings: [{ values: { tilt: 1, pad: 'x'.repeat(2 * 1024 * 1024) } }],
+    });
+    expect(big.statusCode).toBe(413);
+    // The device's rate (50/s, burst 100) is taken per request before anything is stored.
+    const all = await Promise.all(
+      Array.from({ length: 300 }, () => send({ deviceId: 'mh-1', readings: [{ values: { tilt: 5 } }] })),
+    );
+    expect(new Set(all.map((r) => r.statusCode))).toEqual(new Set([200, 429]));
+    const limited = all.find((r) => r.statusCode === 429);
+    expect(limited?.json().error.code).toBe('rate_limited');
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
   it('shows and lets acknowledge alarms only within the caller’s area', async () => {
     await ensureUser(db.db, { username: 'dev-xh', role: 'operator', scopeCode: '310104' });
     const xuhui = await login(t.server, 'dev-xh');
@@ -334,7 +364,9 @@ describe(`device registry and HTTP telemetry on ${testEngine}`, () => {
       headers: { 'x-device-token': first },
       payload: { deviceId: 'sl-1', readings: [{ values: { current: 1 } }] },
     });
-    expect(refused.json().results[0].errors[0].code).toBe('device_disabled');
+    // Nothing of the batch stored: 400, with the per-reading results in the details.
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.details.results[0].errors[0].code).toBe('device_disabled');
     expect(
       (await t.api<{ device: DeviceBody }>('PATCH', '/api/v1/devices/sl-1', { disabled: false })).body.device
         .status,

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type InboundMessage, pubacks, startSubscriber } from '../src/iot/mqtt.subscriber.ts';
 
 /** A scripted MQTT 5 broker: answers CONNECT and SUBSCRIBE, records the packets it receives. */
-async function fakeBroker(onSubscribed: (socket: net.Socket) => void) {
+async function fakeBroker(onSubscribed: (socket: net.Socket) => void, sessionPresent = false) {
   const received: Array<{ cmd: string; messageId?: number; properties?: unknown; clean?: boolean }> = [];
   const sockets: net.Socket[] = [];
   const server = net.createServer((socket) => {
@@ -13,9 +13,7 @@ async function fakeBroker(onSubscribed: (socket: net.Socket) => void) {
     parse.on('packet', (p) => {
       received.push(p as (typeof received)[number]);
       if (p.cmd === 'connect') {
-        socket.write(
-          generate({ cmd: 'connack', sessionPresent: false, reasonCode: 0 }, { protocolVersion: 5 }),
-        );
+        socket.write(generate({ cmd: 'connack', sessionPresent, reasonCode: 0 }, { protocolVersion: 5 }));
       } else if (p.cmd === 'subscribe') {
         socket.write(
           generate({ cmd: 'suback', messageId: p.messageId, granted: [1] }, { protocolVersion: 5 }),
@@ -105,6 +103,62 @@ describe('lean MQTT 5 subscriber', () => {
     });
     // Message 2 was never declared durable: no PUBACK for it.
     expect(broker.received.filter((p) => p.cmd === 'puback').map((p) => p.messageId)).toEqual([1, 300]);
+  });
+
+  it('subscribes although the broker says the session is present (a restored session lacks it)', async () => {
+    const broker = await fakeBroker(() => {}, true);
+    cleanups.push(() => broker.close());
+    const sub = startSubscriber({
+      url: broker.url,
+      clientId: 'w-2',
+      topic: '$share/g/onegrid/devices/+/telemetry',
+      sessionExpiry: 600,
+      receiveMaximum: 100,
+      onMessage() {},
+    });
+    cleanups.push(() => sub.close());
+    await sub.ready;
+    expect(sub.subscribed).toBe(true);
+    expect(broker.received.map((p) => p.cmd)).toEqual(['connect', 'subscribe']);
+  });
+
+  it('asks for a maximum packet size and skips a larger packet unread, handing it over as too large', async () => {
+    const frames = Buffer.concat([
+      publish('onegrid/devices/big/telemetry', 7, 'y'.repeat(50_000)),
+      publish('onegrid/devices/a/telemetry', 8, '{"depth":1}'),
+    ]);
+    const broker = await fakeBroker((socket) => {
+      // In 1 kB chunks: the oversized body streams past in many reads.
+      for (let i = 0; i < frames.length; i += 1000) socket.write(frames.subarray(i, i + 1000));
+    });
+    cleanups.push(() => broker.close());
+    const got: InboundMessage[] = [];
+    const sub = startSubscriber({
+      url: broker.url,
+      clientId: 'w-3',
+      topic: '$share/g/onegrid/devices/+/telemetry',
+      sessionExpiry: 60,
+      receiveMaximum: 10,
+      maxPacketSize: 4096,
+      onMessage(m, ack) {
+        got.push({ ...m, payload: Buffer.from(m.payload) });
+        ack();
+      },
+    });
+    cleanups.push(() => sub.close());
+    await sub.ready;
+    for (let t = 0; t < 200 && got.length < 2; t++) await new Promise((r) => setTimeout(r, 10));
+    expect(got.map((m) => [m.topic, m.messageId, m.payload.length, m.tooLarge])).toEqual([
+      ['onegrid/devices/big/telemetry', 7, 0, expect.any(Number)],
+      ['onegrid/devices/a/telemetry', 8, 11, undefined],
+    ]);
+    expect(got[0]!.tooLarge).toBeGreaterThan(50_000);
+    for (let t = 0; t < 100 && broker.received.filter((p) => p.cmd === 'puback').length < 2; t++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(broker.received.find((p) => p.cmd === 'connect')).toMatchObject({
+      properties: { maximumPacketSize: 4096 },
+    });
+    expect(broker.received.filter((p) => p.cmd === 'puback').map((p) => p.messageId)).toEqual([7, 8]);
   });
 
   it('writes PUBACKs as MQTT 5 success acknowledgements', () => {

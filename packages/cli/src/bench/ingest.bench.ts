@@ -214,7 +214,7 @@ async function brokerOnly(
       received++;
     });
     await sub.subscribeAsync('onegrid-bench/devices/+/telemetry', { qos: 1 });
-    subs = [{ connected: true, ready: Promise.resolve(), close: () => sub.endAsync(true) }];
+    subs = [{ connected: true, subscribed: true, ready: Promise.resolve(), close: () => sub.endAsync(true) }];
   }
   const bare = devices.map((d) => ({
     id: `bare-${d.id}`,

@@ -104,6 +104,11 @@ export function createBatcher<T>(o: BatcherOptions<T>): Batcher<T> {
         await o.write(items);
         break;
       } catch (e) {
+        if (!isTransient(e) && mine.length > 1) {
+          await previous;
+          await isolate(items, mine);
+          return;
+        }
         if (!isTransient(e) || (closed && attempt > 3)) {
           await previous;
           for (const w of mine) w.reject(e);
@@ -121,6 +126,34 @@ export function createBatcher<T>(o: BatcherOptions<T>): Batcher<T> {
       o.afterWrite?.(items);
     } finally {
       for (const w of mine) w.resolve();
+    }
+  }
+
+  /**
+   * A batch refused for its content (not a passing fault): each caller's items go again on their
+   * own, so one bad message fails only its own `add`, never the other devices' in its batch.
+   */
+  async function isolate(items: T[], mine: Waiter[]) {
+    const stored: T[] = [];
+    const done: Waiter[] = [];
+    let at = 0;
+    for (const w of mine) {
+      const part = items.slice(at, at + w.count);
+      at += w.count;
+      try {
+        await o.write(part);
+        for (const it of part) stored.push(it);
+        done.push(w);
+      } catch (e) {
+        w.reject(e);
+      }
+    }
+    counters.batches++;
+    counters.items += stored.length;
+    try {
+      if (stored.length > 0) o.afterWrite?.(stored);
+    } finally {
+      for (const w of done) w.resolve();
     }
   }
 

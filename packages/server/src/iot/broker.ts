@@ -2,7 +2,7 @@ import net from 'node:net';
 import { Aedes, type AuthenticateError } from 'aedes';
 import type { Logger } from '../logger.ts';
 import type { DeviceDirectory } from './device.directory.ts';
-import type { IngestStats } from './ingest.stats.ts';
+import { type IngestStats, UNKNOWN_DEVICE } from './ingest.stats.ts';
 import type { TelemetryService } from './telemetry.service.ts';
 
 export interface BrokerState {
@@ -37,6 +37,52 @@ const NOT_AUTHORIZED = 5;
 const refused = (message: string, code: number): AuthenticateError =>
   Object.assign(new Error(message), { returnCode: code }) as unknown as AuthenticateError;
 
+/** Largest MQTT packet a device may send the embedded broker (as `max_packet_size` in Mosquitto). */
+export const defaultMaxPacketBytes = 262_144;
+/** Longest a device's publish waits for its rate share before it is refused (not acknowledged). */
+const maxRateWaitMs = 10_000;
+
+/**
+ * Watches the bytes of one connection as aedes reads them and reports the first packet whose
+ * declared length exceeds `max`, before its body arrives: aedes (mqtt-packet) would otherwise
+ * buffer any size. Linear: only fixed headers are looked at, bodies are skipped by count.
+ */
+export function packetSizeGuard(max: number, onTooLarge: (size: number) => void): (chunk: Buffer) => void {
+  let skip = 0;
+  let header: number[] = [];
+  let tripped = false;
+  return (chunk) => {
+    let i = 0;
+    while (i < chunk.length && !tripped) {
+      if (skip > 0) {
+        const n = Math.min(skip, chunk.length - i);
+        skip -= n;
+        i += n;
+        continue;
+      }
+      const b = chunk[i++]!;
+      header.push(b);
+      if (header.length === 1) continue;
+      if (b & 0x80) {
+        if (header.length === 5) {
+          tripped = true;
+          onTooLarge(Number.POSITIVE_INFINITY);
+        }
+        continue;
+      }
+      let len = 0;
+      for (let k = header.length - 1; k >= 1; k--) len = len * 128 + (header[k]! & 0x7f);
+      header = [];
+      if (len > max) {
+        tripped = true;
+        onTooLarge(len);
+        return;
+      }
+      skip = len;
+    }
+  };
+}
+
 /**
  * The embedded broker (aedes, MQTT 3.1.1). Devices connect with their id as client id and
  * username and their token as password, and may only publish to their own telemetry topic.
@@ -46,6 +92,12 @@ const refused = (message: string, code: number): AuthenticateError =>
  * readings are written inside `authorizePublish` and the callback waits until they are durable.
  * aedes processes one socket read's packets concurrently and reads the next chunk only when they
  * are done, so a slow database holds back that device's socket (back-pressure), not the others.
+ *
+ * The device's rate is applied the same way, before the PUBACK: a publish over the rate waits for
+ * its share (up to 10 s; beyond, it is refused and the device sends it again), so nothing that was
+ * acknowledged is dropped, and a backlog resent after a restart is slowed, not lost. A bad payload
+ * is acknowledged and dead-lettered (sending it again would not help); a packet over
+ * `maxPacketBytes` closes the connection before its body is read, as Mosquitto does.
  */
 export async function startEmbeddedBroker(o: {
   port: number;
@@ -54,7 +106,9 @@ export async function startEmbeddedBroker(o: {
   telemetry: TelemetryService;
   stats: IngestStats;
   log: Logger;
+  maxPacketBytes?: number;
 }): Promise<EmbeddedBroker> {
+  const maxPacketBytes = o.maxPacketBytes ?? defaultMaxPacketBytes;
   const log = o.log.child({ category: 'ingest' });
   const broker = new Aedes({ heartbeatInterval: 60_000, drainTimeout: 30_000, connectTimeout: 10_000 });
   await broker.listen();
@@ -106,18 +160,31 @@ export async function startEmbeddedBroker(o: {
       );
       return callback(new Error(`${client.id} may only publish to ${telemetryTopic(client.id)}`));
     }
-    o.telemetry.ingestPayload(client.id, packet.payload as Buffer).then(
-      // Bad payloads are acknowledged too: they were counted, and sending them again won't help.
-      () => callback(null),
-      // Not stored: no PUBACK. The error closes the connection; the device reconnects and resends.
-      (e: unknown) => {
-        log.warn(
-          { err: e, deviceId: client.id },
-          'readings not stored; disconnecting the device so it resends',
+    const id = client.id;
+    const admitted = o.telemetry.admit(id, Date.now(), maxRateWaitMs);
+    if (!admitted.ok) {
+      // Not acknowledged: the connection closes and the device sends it again later.
+      o.stats.reject(
+        id,
+        { code: 'rate_limited', message: 'over the rate; refused before the PUBACK' },
+        Date.now(),
+      );
+      return callback(new Error(`${id} publishes faster than its rate`));
+    }
+    const ingest = () =>
+      o.telemetry
+        .ingestPayload(id, packet.payload as Buffer, undefined, { admitted: true, source: 'mqtt' })
+        .then(
+          // Bad payloads are acknowledged too: they were counted, and sending them again won't help.
+          () => callback(null),
+          // Not stored: no PUBACK. The error closes the connection; the device reconnects and resends.
+          (e: unknown) => {
+            log.warn({ err: e, deviceId: id }, 'readings not stored; disconnecting the device so it resends');
+            callback(e instanceof Error ? e : new Error(String(e)));
+          },
         );
-        callback(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
+    if (admitted.waitMs > 0) setTimeout(ingest, admitted.waitMs);
+    else void ingest();
   };
 
   // Devices only publish; subscriptions are refused without dropping the connection.
@@ -130,7 +197,23 @@ export async function startEmbeddedBroker(o: {
     log.debug({ deviceId: client.id, err: err.message }, 'mqtt connection error'),
   );
 
-  const server = net.createServer(broker.handle);
+  const server = net.createServer((socket) => {
+    const client = broker.handle(socket);
+    // After aedes' 'readable' listener: 'data' then fires for each chunk aedes reads, before parsing.
+    socket.on(
+      'data',
+      packetSizeGuard(maxPacketBytes, (size) => {
+        const id = client.id || UNKNOWN_DEVICE;
+        o.stats.reject(
+          id,
+          { code: 'payload_too_large', message: `MQTT packet of ${size} bytes exceeds ${maxPacketBytes}` },
+          Date.now(),
+          { source: 'broker' },
+        );
+        socket.destroy();
+      }),
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       broker.close();

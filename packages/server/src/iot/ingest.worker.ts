@@ -1,13 +1,15 @@
 import os from 'node:os';
 import type { Logger } from '../logger.ts';
 import { type BrokerState, deviceOfTopic } from './broker.ts';
-import type { IngestStats } from './ingest.stats.ts';
+import { type IngestStats, UNKNOWN_DEVICE } from './ingest.stats.ts';
 import { type Subscriber, startSubscriber } from './mqtt.subscriber.ts';
 import type { TelemetryService } from './telemetry.service.ts';
 
 export interface IngestWorker {
   state(): BrokerState;
-  stats(): { received: number; stored: number; failed: number };
+  /** Every connection is up and subscribed (health: ingest works). */
+  subscribed(): boolean;
+  stats(): { received: number; stored: number; failed: number; connects: number; subscribes: number };
   close(): Promise<void>;
 }
 
@@ -35,6 +37,10 @@ export interface IngestWorkerOptions {
    * until the session expires: hence minutes, not hours. 0 means a clean session.
    */
   sessionExpiry?: number;
+  /** MQTT 5 Maximum Packet Size the broker may send this worker (default 1 MiB). */
+  maxPacketSize?: number;
+  /** First reconnect delay (doubles up to 30 s). */
+  reconnectMs?: number;
 }
 
 /**
@@ -47,14 +53,18 @@ export interface IngestWorkerOptions {
  * stored batch leave together (mqtt.subscriber.ts). The broker keeps up to `receiveMaximum`
  * messages in flight per connection meanwhile. If storing fails the connection is dropped: the
  * broker redelivers the unacknowledged messages to the resumed session, and the primary key makes
- * the redelivery harmless.
+ * the redelivery harmless. A message that cannot be stored for what it holds (bad JSON, a
+ * timestamp out of range, an unknown device, too large …) is counted, dead-lettered and
+ * acknowledged, so the broker does not deliver it again and again; and what the broker delivers
+ * is stored even when a device is over its rate (it was acknowledged to the device already; the
+ * excess is counted as `overRate`).
  */
 export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestWorker> {
   const log = o.log.child({ category: 'ingest' });
   const group = o.group ?? 'onegrid';
   const base = o.clientId ?? `onegrid-ingest-${os.hostname()}`.slice(0, 60);
   const topic = `$share/${group}/onegrid/devices/+/telemetry`;
-  const counters = { received: 0, stored: 0, failed: 0 };
+  const counters = { received: 0, stored: 0, failed: 0, connects: 0, subscribes: 0 };
   const sessionExpiry = o.sessionExpiry ?? 600;
 
   function connect(i: number): Subscriber {
@@ -65,18 +75,30 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
       topic,
       sessionExpiry,
       receiveMaximum: o.receiveMaximum ?? 10_000,
+      ...(o.maxPacketSize ? { maxPacketSize: o.maxPacketSize } : {}),
+      ...(o.reconnectMs ? { reconnectMs: o.reconnectMs } : {}),
       onMessage(m, ack, drop) {
         counters.received++;
         const deviceId = deviceOfTopic(m.topic);
-        const work = deviceId
-          ? o.telemetry.ingestPayload(deviceId, m.payload)
-          : Promise.resolve(
-              o.stats.reject(
-                m.topic.slice(0, 64),
-                { code: 'forbidden_topic', message: `unexpected topic ${m.topic.slice(0, 100)}` },
-                Date.now(),
-              ),
-            );
+        const now = Date.now();
+        let work: Promise<unknown>;
+        if (m.tooLarge !== undefined) {
+          o.stats.reject(
+            deviceId ?? UNKNOWN_DEVICE,
+            { code: 'payload_too_large', message: `MQTT packet of ${m.tooLarge} bytes skipped unread` },
+            now,
+            { source: 'mqtt' },
+          );
+          work = Promise.resolve();
+        } else if (!deviceId) {
+          o.stats.reject(
+            UNKNOWN_DEVICE,
+            { code: 'forbidden_topic', message: `unexpected topic ${m.topic.slice(0, 100)}` },
+            now,
+            { source: 'mqtt', payload: m.payload },
+          );
+          work = Promise.resolve();
+        } else work = o.telemetry.ingestPayload(deviceId, m.payload, undefined, { source: 'mqtt' });
         work.then(
           () => {
             counters.stored++;
@@ -93,8 +115,13 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
           },
         );
       },
-      onConnect: (sessionPresent) =>
-        log.info({ clientId, sessionPresent }, `ingest worker connected to ${o.url}`),
+      onConnect: (sessionPresent) => {
+        counters.connects++;
+        log.info({ clientId, sessionPresent }, `ingest worker connected to ${o.url}`);
+      },
+      onSubscribed: () => {
+        counters.subscribes++;
+      },
       onError: (message) => log.warn({ clientId, err: message }, 'ingest worker MQTT error'),
       onOffline: () => log.warn({ clientId }, `ingest worker offline; reconnecting to ${o.url}`),
     });
@@ -110,6 +137,7 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
 
   return {
     state: () => ({ mode: 'external', connected: subscribers.some((s) => s.connected), url: o.url }),
+    subscribed: () => subscribers.every((s) => s.subscribed),
     stats: () => ({ ...counters }),
     async close() {
       await Promise.all(subscribers.map((s) => s.close()));

@@ -7,10 +7,18 @@
  * mqtt-packet. PUBACKs are written when the caller says the message is durable, coalesced into
  * one socket write per turn of the event loop.
  *
- * It keeps a persistent session (clean start only when `sessionExpiry` is 0), subscribes when the
- * broker has no session for it, pings while idle and reconnects with the same client id after a
- * second, so the broker resends what was not acknowledged. TCP (`mqtt:`, `tcp:`) and TLS
- * (`mqtts:`, `ssl:`); user name and password from the URL.
+ * It keeps a persistent session (clean start only when `sessionExpiry` is 0) and subscribes on
+ * every connect, whatever "session present" says: Mosquitto with `persistence true` restores the
+ * session after a restart but not its shared subscription, and a worker that trusted the flag
+ * would never receive again. It pings while idle and reconnects with the same client id, with
+ * backoff (`reconnectMs` doubling up to `maxReconnectMs`, reset by a CONNACK), so the broker
+ * resends what was not acknowledged.
+ *
+ * Bytes are handled in linear time: the chunks of an incomplete packet are only collected (no
+ * copy per chunk) and joined once the packet is whole. CONNECT carries an MQTT 5 Maximum Packet
+ * Size, so the broker never sends more; a broker that does anyway has the packet skipped unread
+ * and handed over as `tooLarge` (the caller counts and acknowledges it). TCP (`mqtt:`, `tcp:`) and
+ * TLS (`mqtts:`, `ssl:`); user name and password from the URL.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -21,6 +29,8 @@ export interface InboundMessage {
   payload: Buffer;
   qos: number;
   messageId: number;
+  /** Set when the packet exceeded `maxPacketSize`: its size; the payload was skipped (empty). */
+  tooLarge?: number;
 }
 
 export interface SubscriberOptions {
@@ -31,17 +41,25 @@ export interface SubscriberOptions {
   sessionExpiry: number;
   receiveMaximum: number;
   keepalive?: number;
+  /** First reconnect delay; doubles on each failed attempt up to `maxReconnectMs`. */
   reconnectMs?: number;
+  maxReconnectMs?: number;
   connectTimeoutMs?: number;
+  /** MQTT 5 Maximum Packet Size sent in CONNECT (default 1 MiB). */
+  maxPacketSize?: number;
   /** A message arrived; `ack` (QoS 1 only) sends its PUBACK on the connection it came in on. */
   onMessage(m: InboundMessage, ack: () => void, drop: () => void): void;
   onConnect?(sessionPresent: boolean): void;
+  /** The subscription was granted (after every connect). */
+  onSubscribed?(): void;
   onError?(message: string): void;
   onOffline?(): void;
 }
 
 export interface Subscriber {
   readonly connected: boolean;
+  /** Connected and the subscription granted on this connection. */
+  readonly subscribed: boolean;
   /** Resolves once subscribed (or the session resumed); rejects if the broker cannot be reached or refuses. */
   ready: Promise<void>;
   /** Sends DISCONNECT (the session stays for `sessionExpiry`) or, with `force`, just drops the socket. */
@@ -85,8 +103,13 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
   const secure = url.protocol === 'mqtts:' || url.protocol === 'ssl:';
   const port = Number(url.port || (secure ? 8883 : 1883));
   const keepalive = o.keepalive ?? 60;
+  const maxPacketSize = o.maxPacketSize ?? 1_048_576;
+  const firstDelay = o.reconnectMs ?? 500;
+  const maxDelay = Math.max(firstDelay, o.maxReconnectMs ?? 30_000);
+  let delay = firstDelay;
   let socket: net.Socket | undefined;
   let connected = false;
+  let subscribed = false;
   let closing = false;
   let pingTimer: NodeJS.Timeout | undefined;
   let reconnectTimer: NodeJS.Timeout | undefined;
@@ -102,7 +125,12 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
     s.setNoDelay(true);
     socket = s;
     const control = mqttParser({ protocolVersion: 5 });
-    let rest: Buffer | undefined;
+    // An incomplete packet's chunks, joined once `need` bytes are there; `skip` bytes of an
+    // oversized packet still to come and to be thrown away.
+    let parts: Buffer[] = [];
+    let partsLength = 0;
+    let need = 0;
+    let skip = 0;
     let acks: number[] = [];
     const flushAcks = () => {
       const ids = acks;
@@ -132,7 +160,11 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
             clientId: o.clientId,
             clean: o.sessionExpiry === 0,
             keepalive,
-            properties: { sessionExpiryInterval: o.sessionExpiry, receiveMaximum: o.receiveMaximum },
+            properties: {
+              sessionExpiryInterval: o.sessionExpiry,
+              receiveMaximum: o.receiveMaximum,
+              maximumPacketSize: maxPacketSize,
+            },
             ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
             ...(url.password ? { password: Buffer.from(decodeURIComponent(url.password)) } : {}),
           },
@@ -154,27 +186,30 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
           return;
         }
         connected = true;
+        delay = firstDelay;
         pingTimer = setInterval(() => s.write(generate({ cmd: 'pingreq' })), (keepalive * 1000) / 2);
         pingTimer.unref();
         o.onConnect?.(p.sessionPresent);
-        if (!p.sessionPresent || o.sessionExpiry === 0) {
-          s.write(
-            generate(
-              { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: o.topic, qos: 1 }] },
-              { protocolVersion: 5 },
-            ),
-          );
-        } else {
-          settle?.resolve();
-          settle = undefined;
-        }
+        // Always: a restored session need not hold the (shared) subscription.
+        s.write(
+          generate(
+            { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: o.topic, qos: 1 }] },
+            { protocolVersion: 5 },
+          ),
+        );
       } else if (p.cmd === 'suback') {
         const granted = p.granted as number[];
         if (granted.some((g) => g >= 0x80)) {
           const e = new Error(`subscribing to ${o.topic} failed (reason ${granted.join(', ')})`);
           o.onError?.(e.message);
           settle?.reject(e);
-        } else settle?.resolve();
+          settle = undefined;
+          s.destroy();
+          return;
+        }
+        subscribed = true;
+        o.onSubscribed?.();
+        settle?.resolve();
         settle = undefined;
       } else if (p.cmd === 'disconnect') {
         o.onError?.(`the broker disconnected ${o.clientId} (reason ${p.reasonCode ?? 0})`);
@@ -186,18 +221,66 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
       s.destroy();
     });
 
-    s.on('data', (chunk: Buffer) => {
-      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
-      rest = undefined;
+    s.on('data', (input: Buffer) => {
+      let chunk = input;
+      if (skip > 0) {
+        if (chunk.length <= skip) {
+          skip -= chunk.length;
+          return;
+        }
+        chunk = chunk.subarray(skip);
+        skip = 0;
+      }
+      let buf: Buffer;
+      if (partsLength > 0) {
+        parts.push(chunk);
+        partsLength += chunk.length;
+        if (partsLength < need) return;
+        buf = Buffer.concat(parts, partsLength);
+        parts = [];
+        partsLength = 0;
+      } else buf = chunk;
       let at = 0;
       try {
         while (buf.length - at >= 2) {
           const len = varint(buf, at + 1);
-          if (!len) break;
+          if (!len) {
+            need = buf.length - at + 1;
+            break;
+          }
           const start = at + 1 + len[1];
           const end = start + len[0];
-          if (end > buf.length) break;
           const first = buf[at]!;
+          if (end - at > maxPacketSize) {
+            if (first >> 4 !== PUBLISH) throw new Error(`packet of ${end - at} bytes over the maximum`);
+            // Only the topic and packet id are needed; the rest is skipped as it streams in.
+            const qos = (first >> 1) & 3;
+            if (buf.length < start + 2) {
+              need = start + 2 - at;
+              break;
+            }
+            const topicLength = buf.readUInt16BE(start);
+            const headEnd = start + 2 + topicLength + (qos > 0 ? 2 : 0);
+            if (buf.length < headEnd) {
+              need = headEnd - at;
+              break;
+            }
+            const topic = buf.toString('utf8', start + 2, start + 2 + topicLength);
+            const messageId = qos > 0 ? buf.readUInt16BE(start + 2 + topicLength) : 0;
+            const m = { topic, payload: Buffer.alloc(0), qos, messageId, tooLarge: end - at };
+            o.onMessage(m, ackOf(messageId), drop);
+            if (end > buf.length) {
+              skip = end - buf.length;
+              at = buf.length;
+              break;
+            }
+            at = end;
+            continue;
+          }
+          if (end > buf.length) {
+            need = end - at;
+            break;
+          }
           if (first >> 4 === PUBLISH) {
             const qos = (first >> 1) & 3;
             let p = start;
@@ -213,6 +296,7 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
             const props = varint(buf, p);
             if (!props) throw new Error('malformed PUBLISH properties');
             p += props[1] + props[0];
+            if (p > end) throw new Error('malformed PUBLISH');
             o.onMessage({ topic, payload: buf.subarray(p, end), qos, messageId }, ackOf(messageId), drop);
           } else {
             control.parse(buf.subarray(at, end));
@@ -224,7 +308,11 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
         s.destroy();
         return;
       }
-      if (at < buf.length) rest = buf.subarray(at);
+      if (at < buf.length) {
+        parts = [buf.subarray(at)];
+        partsLength = buf.length - at;
+        if (need <= partsLength) need = partsLength + 1;
+      }
     });
     s.on('error', (e) => o.onError?.(e.message));
     s.on('close', () => {
@@ -233,6 +321,7 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
       pingTimer = undefined;
       const was = connected;
       connected = false;
+      subscribed = false;
       if (socket === s) socket = undefined;
       if (closing) return;
       if (settle && !was) {
@@ -242,7 +331,8 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
         return;
       }
       o.onOffline?.();
-      reconnectTimer = setTimeout(open, o.reconnectMs ?? 1000);
+      reconnectTimer = setTimeout(open, delay);
+      delay = Math.min(maxDelay, delay * 2);
     });
   }
 
@@ -250,6 +340,9 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
   return {
     get connected() {
       return connected;
+    },
+    get subscribed() {
+      return subscribed;
     },
     ready,
     async close(force = false) {

@@ -33,6 +33,13 @@ export interface ReadingSinkOptions {
 
 const MINUTE = 60_000;
 
+/** Readings the database refused for what they hold (not a passing fault): retrying won't help. */
+export class RowsRefusedError extends Error {
+  constructor(cause: unknown) {
+    super(`readings refused by the database: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
 /**
  * Worth retrying: SQLSTATE classes connection, resources, operator intervention and rollback, and
  * any FATAL error (refused at connect: "database is not accepting connections" is 55000). Data
@@ -150,7 +157,10 @@ export function createReadingSink(o: ReadingSinkOptions): ReadingSink {
   rollupTimer.unref();
 
   return {
-    write: (rows) => batcher.add(rows),
+    write: (rows) =>
+      batcher.add(rows).catch((e: unknown) => {
+        throw isTransientDbError(e) ? e : new RowsRefusedError(e);
+      }),
     flushDerived,
     pending: () => batcher.pending(),
     stats() {

@@ -1,7 +1,10 @@
 /**
  * Telemetry payloads (CONTRACTS, MQTT): `{"ts": <epoch ms | ISO 8601>?, "values": {metric: value}}`
  * or a bare `{metric: value}` object. Pure: the same checks serve MQTT and HTTP, and every
- * problem becomes a coded issue that is counted per device instead of an exception.
+ * problem becomes a coded issue that is counted per device instead of an exception. Nothing here
+ * throws, whatever the bytes: every field is bounded (size, count of metrics, timestamp range,
+ * string length and characters), and `readMessage` turns anything unforeseen into `bad_shape` too,
+ * because a message that throws is redelivered by the broker for ever.
  */
 import type { RuleValue } from '@onegrid/domain';
 
@@ -31,6 +34,7 @@ export const ingestErrorCodes = [
   'forbidden_topic',
   'rate_limited',
   'store_failed',
+  'bad_device_id',
 ] as const;
 export type IngestErrorCode = (typeof ingestErrorCodes)[number];
 
@@ -52,6 +56,8 @@ export interface ParseLimits {
   maxFutureMs: number;
   maxPastMs: number;
   maxStringLength: number;
+  /** Metrics in one message (a device type has a handful). */
+  maxMetrics: number;
 }
 
 export const defaultLimits: ParseLimits = {
@@ -59,7 +65,18 @@ export const defaultLimits: ParseLimits = {
   maxFutureMs: 86_400_000,
   maxPastMs: 30 * 86_400_000,
   maxStringLength: 256,
+  maxMetrics: 64,
 };
+
+/** The widest epoch-millisecond range a Date can hold (±100,000,000 days). */
+const MAX_DATE_MS = 8.64e15;
+
+/** A device id as devices are registered (iot.schema.ts); anything else is refused unread. */
+export const deviceIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Text of a timestamp for a message, whatever its size (never throws). */
+const showTs = (ts: number) =>
+  Number.isFinite(ts) && Math.abs(ts) <= MAX_DATE_MS ? new Date(ts).toISOString() : String(ts).slice(0, 40);
 
 const isoLike = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -88,8 +105,8 @@ function parseTs(
 ): { ok: true; ts: number } | { ok: false; issue: IngestIssue } {
   if (raw === undefined || raw === null) return { ok: true, ts: receivedAt };
   let ts: number;
-  if (typeof raw === 'number' && Number.isInteger(raw)) ts = raw;
-  else if (typeof raw === 'string' && isoLike.test(raw)) ts = Date.parse(raw);
+  if (typeof raw === 'number' && Number.isSafeInteger(raw)) ts = raw;
+  else if (typeof raw === 'string' && raw.length <= 40 && isoLike.test(raw)) ts = Date.parse(raw);
   else {
     return {
       ok: false,
@@ -97,16 +114,12 @@ function parseTs(
     };
   }
   if (!Number.isFinite(ts))
-    return { ok: false, issue: { code: 'bad_timestamp', message: `invalid ts ${raw}` } };
+    return { ok: false, issue: { code: 'bad_timestamp', message: `invalid ts ${String(raw).slice(0, 40)}` } };
   if (ts > receivedAt + limits.maxFutureMs) {
-    return {
-      ok: false,
-      issue: { code: 'ts_in_future', message: `ts ${new Date(ts).toISOString()} is in the future` },
-    };
+    return { ok: false, issue: { code: 'ts_in_future', message: `ts ${showTs(ts)} is in the future` } };
   }
   if (ts < receivedAt - limits.maxPastMs) {
-    const when = ts > -8.64e15 && ts < 8.64e15 ? new Date(ts).toISOString() : String(ts);
-    return { ok: false, issue: { code: 'ts_too_old', message: `ts ${when} is too far in the past` } };
+    return { ok: false, issue: { code: 'ts_too_old', message: `ts ${showTs(ts)} is too far in the past` } };
   }
   return { ok: true, ts };
 }
@@ -134,6 +147,9 @@ function checkValue(def: MetricDef, v: unknown, limits: ParseLimits): IngestIssu
   if (v.length > limits.maxStringLength) {
     return { code: 'out_of_range', metric, message: `${metric} longer than ${limits.maxStringLength}` };
   }
+  // PostgreSQL text cannot hold NUL: one such value would fail the whole batch it is written in.
+  if (v.includes('\u0000'))
+    return { code: 'wrong_type', metric, message: `${metric} contains a NUL character` };
   return undefined;
 }
 
@@ -163,9 +179,16 @@ export function readingsFromMessage(
   }
   const ts = parseTs(message.ts, receivedAt, limits);
   if (!ts.ok) return { readings: [], issues: [ts.issue] };
+  const entries = Object.entries(values);
+  if (entries.length > limits.maxMetrics) {
+    return {
+      readings: [],
+      issues: [{ code: 'bad_shape', message: `more than ${limits.maxMetrics} values in one message` }],
+    };
+  }
   const readings: ParsedReading[] = [];
   const issues: IngestIssue[] = [];
-  for (const [metric, v] of Object.entries(values)) {
+  for (const [metric, v] of entries) {
     if (!envelope && metric === 'ts') continue;
     const def = metrics.get(metric);
     if (!def) {
@@ -180,4 +203,24 @@ export function readingsFromMessage(
     issues.push({ code: 'bad_shape', message: 'no values' });
   }
   return { readings, issues };
+}
+
+/**
+ * `parseJsonPayload` + `readingsFromMessage` for one raw message, guaranteed not to throw: a
+ * failure nobody foresaw becomes a `bad_shape` issue (counted and dead-lettered like the others).
+ */
+export function readMessage(
+  parse: () => { ok: true; value: unknown } | { ok: false; issue: IngestIssue },
+  metrics: ReadonlyMap<string, MetricDef>,
+  receivedAt: number,
+  limits: ParseLimits = defaultLimits,
+): { readings: ParsedReading[]; issues: IngestIssue[] } {
+  try {
+    const parsed = parse();
+    if (!parsed.ok) return { readings: [], issues: [parsed.issue] };
+    return readingsFromMessage(parsed.value, metrics, receivedAt, limits);
+  } catch (e) {
+    const message = `unreadable message: ${String((e as Error)?.message ?? e).slice(0, 200)}`;
+    return { readings: [], issues: [{ code: 'bad_shape', message }] };
+  }
 }

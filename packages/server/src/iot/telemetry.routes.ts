@@ -23,6 +23,21 @@ export interface TelemetryRouteDeps {
 }
 
 const DAY = 86_400_000;
+/** Largest HTTP telemetry body (a batch); larger is 413 before it is read. */
+export const telemetryBodyLimit = 1_048_576;
+
+const DeadLetter = Type.Object({
+  deviceId: Type.String({ description: "the device, or '(unknown)' for every id that is not one" }),
+  code: Type.String(),
+  count: Type.Integer(),
+  firstAt: Type.String({ format: 'date-time' }),
+  lastAt: Type.String({ format: 'date-time' }),
+  lastDetail: Type.Union([Type.String(), Type.Null()]),
+  source: Type.Union([Type.String(), Type.Null()], { description: 'mqtt, http or broker' }),
+  lastPayload: Type.Union([Type.String(), Type.Null()], {
+    description: 'the first 512 characters of the last rejected message',
+  }),
+});
 
 export function telemetryRoutes(app: App, d: TelemetryRouteDeps) {
   app.post(
@@ -30,19 +45,22 @@ export function telemetryRoutes(app: App, d: TelemetryRouteDeps) {
     {
       // Devices have no user session: they send `X-Device-Token` instead (admins a bearer token).
       config: { public: true },
+      bodyLimit: telemetryBodyLimit,
       schema: {
         tags: ['iot'],
         summary: 'A batch of readings over HTTP, with the result of each one',
         description:
           'Authenticate as the device with `X-Device-Token` and `deviceId` in the body, or as an administrator ' +
-          'with a bearer token and a `deviceId` on each reading. Readings are stored before the answer is sent.',
+          'with a bearer token and a `deviceId` on each reading. Readings are stored before the answer is sent. ' +
+          'A batch of which nothing could be stored is 400 with the per-reading results in `error.details`; ' +
+          'a device over its rate is 429 with Retry-After (nothing stored); bodies over 1 MiB are 413.',
         security: [{ bearer: [] }, {}],
         headers: Type.Object({ 'x-device-token': Type.Optional(Type.String()) }),
         body: TelemetryBody,
-        response: { 200: TelemetryResult, ...errors(400, 401, 403, 503) },
+        response: { 200: TelemetryResult, ...errors(400, 401, 403, 413, 429, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body;
       const token = request.headers['x-device-token'];
       let onlyDevice: string | undefined;
@@ -59,6 +77,15 @@ export function telemetryRoutes(app: App, d: TelemetryRouteDeps) {
           throw new AppError('unauthenticated', 'Unknown device or wrong device token');
         }
         onlyDevice = device.id;
+        // The rate is taken before anything is stored: over it, the device is told when to retry.
+        const admitted = d.telemetry.admit(device.id, Date.now(), 0);
+        if (!admitted.ok) {
+          const seconds = Math.max(1, Math.ceil(admitted.waitMs / 1000));
+          void reply.header('retry-after', String(seconds));
+          throw new AppError('rate_limited', `Device ${device.id} sends too often; retry in ${seconds} s`, {
+            retryAfterSeconds: seconds,
+          });
+        }
       } else {
         throw new AppError(
           'unauthenticated',
@@ -83,7 +110,7 @@ export function telemetryRoutes(app: App, d: TelemetryRouteDeps) {
             });
           }
           const message = r.ts === undefined ? { values: r.values } : { ts: r.ts, values: r.values };
-          return d.telemetry.ingestMessage(deviceId, message, undefined, { rateLimit: false });
+          return d.telemetry.ingestMessage(deviceId, message, undefined, { admitted: true, source: 'http' });
         }),
       );
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -109,11 +136,50 @@ export function telemetryRoutes(app: App, d: TelemetryRouteDeps) {
           })),
         };
       });
-      return {
+      const result = {
         accepted: results.reduce((n, r) => n + r.accepted, 0),
         rejected: results.reduce((n, r) => n + r.errors.length, 0),
         results,
       };
+      if (result.accepted === 0) {
+        const first = results.find((r) => r.errors.length > 0)?.errors[0];
+        throw new AppError(
+          'validation_failed',
+          `No reading of the batch could be stored${first ? `: ${first.code} (${first.message})` : ''}`,
+          result,
+        );
+      }
+      return result;
+    },
+  );
+
+  app.get(
+    '/api/v1/iot/dead-letters',
+    {
+      schema: {
+        tags: ['iot'],
+        summary:
+          'Dead letters: rejected telemetry by device and kind, with the last payload (administrators)',
+        description:
+          'One row per device and rejection code: how many, first and last time, where the last came from ' +
+          "and the start of its payload. Ids that are not devices share the row of '(unknown)'. Newest first.",
+        querystring: Type.Object({
+          deviceId: Type.Optional(Type.String({ maxLength: 64 })),
+          code: Type.Optional(Type.String({ maxLength: 40 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(DeadLetter) }), ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'admin');
+      const q = request.query;
+      const items = await d.stats.deadLetters({
+        ...(q.deviceId ? { deviceId: q.deviceId } : {}),
+        ...(q.code ? { code: q.code } : {}),
+        limit: q.limit ?? 100,
+      });
+      return { items };
     },
   );
 
