@@ -107,10 +107,17 @@ describe(`onegrid remote commands over the API (${testEngine})`, () => {
     const list = await onegrid(['cases', 'list', '--status', 'reported'], opEnv);
     expect(list.stdout).toContain(created.number);
     expect(list.stdout).toContain('待受理');
+    // A header row, and times in Shanghai's time zone (the due time is a Shanghai wall-clock time).
+    expect(list.stdout.split('\n')[0]).toMatch(/^编号ID\s+案件编号\s+状态/);
 
     const show = await onegrid(['cases', 'show', created.number], opEnv);
     expect(show.stdout).toContain('人民广场东侧暴露垃圾');
-    expect(show.stdout).toMatch(/next: .*accept/);
+    expect(show.stdout).toMatch(/下一步 next: .*立案 \(accept\)/);
+    const { rows } = await t.db.query<{ at: string }>(
+      `SELECT to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS at FROM cases WHERE id = $1`,
+      [created.id],
+    );
+    expect(show.stdout).toContain(`  ${rows[0]?.at}  `);
 
     const act = await onegrid(['cases', 'act', String(created.id), 'accept', '--urgency', 'normal'], opEnv);
     expect(act.stderr).toBe('');

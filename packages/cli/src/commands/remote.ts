@@ -23,7 +23,7 @@ import {
   type paths,
   unwrap,
 } from '@onegrid/client';
-import { caseStatusNames } from '@onegrid/domain';
+import { actionTable, caseStatusNames, isCaseAction } from '@onegrid/domain';
 import type { Command } from 'commander';
 
 type Case = components['schemas']['Case'];
@@ -105,19 +105,33 @@ const pad = (s: string, n: number) => {
   return s + ' '.repeat(Math.max(0, n - width));
 };
 
+/** Shanghai time, as a person at the centre reads it: `2026-12-07 09:30`. */
+const shanghai = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Asia/Shanghai',
+  dateStyle: 'short',
+  timeStyle: 'short',
+});
+export const shanghaiTime = (at: string | Date) => shanghai.format(new Date(at));
+
+const columns = [7, 22, 10, 22, 16] as const;
+const row = (cells: string[]) =>
+  cells.map((cell, i) => (i < columns.length ? pad(cell, columns[i] ?? 0) : cell)).join(' ');
+const header = () => row(['编号ID', '案件编号', '状态', '类别', '网格/街道', '处置时限']);
+
 function line(c: Case): string {
-  const due = c.deadline?.dueAt
-    ? new Date(c.deadline.dueAt).toISOString().slice(0, 16).replace('T', ' ')
-    : '';
-  return [
-    pad(String(c.id), 7),
-    pad(c.number, 22),
-    pad(caseStatusNames[c.status]?.zh ?? c.status, 10),
-    pad(`${c.category} ${c.categoryName ?? ''}`, 22),
-    pad(c.unitGridCode ?? c.streetCode ?? '', 16),
-    due,
-  ].join(' ');
+  return row([
+    String(c.id),
+    c.number,
+    caseStatusNames[c.status]?.zh ?? c.status,
+    `${c.category} ${c.categoryName ?? ''}`,
+    c.unitGridCode ?? c.streetCode ?? '',
+    c.deadline?.dueAt ? shanghaiTime(c.deadline.dueAt) : '',
+  ]);
 }
+
+/** An action's Chinese name with the code `cases act` takes: `受理 (accept)`. */
+const actionLabel = (action: string) =>
+  isCaseAction(action) ? `${actionTable[action].zh} (${action})` : action;
 
 function print(json: boolean, value: unknown, text: () => string): void {
   console.log(json ? JSON.stringify(value, null, 2) : text());
@@ -189,7 +203,7 @@ export function registerRemote(program: Command) {
       };
       const page = await remote(t, () => unwrap(api.GET('/api/v1/cases', { params: { query } })));
       print(Boolean(cmd.optsWithGlobals().json), page, () =>
-        page.items.length ? page.items.map(line).join('\n') : 'no cases',
+        page.items.length ? [header(), ...page.items.map(line)].join('\n') : '没有案件 (no cases)',
       );
     });
 
@@ -201,12 +215,12 @@ export function registerRemote(program: Command) {
       const c = await remote(t, () => findCase(client(t), ref));
       print(Boolean(cmd.optsWithGlobals().json), c, () =>
         [
+          header(),
           line(c),
           c.description ? `  ${c.description}` : '',
-          `  next: ${(c.allowedActions ?? []).join(', ') || '—'}`,
+          `  下一步 next: ${(c.allowedActions ?? []).map(actionLabel).join('，') || '—'}`,
           ...(c.timeline ?? []).map(
-            (e) =>
-              `  ${new Date(e.at).toISOString().slice(0, 16).replace('T', ' ')}  ${e.action}${e.note ? `  ${e.note}` : ''}`,
+            (e) => `  ${shanghaiTime(e.at)}  ${actionLabel(e.action)}${e.note ? `  ${e.note}` : ''}`,
           ),
         ]
           .filter(Boolean)
