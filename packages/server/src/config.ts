@@ -77,7 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const config: Config = {
     port: int('PORT', 8080),
-    host: env.HOST ?? '0.0.0.0',
+    // Embedded (a laptop, a demo): loopback only. Server mode is meant to be reached: every interface.
+    host: env.HOST ?? (env.DATABASE_URL ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: path.resolve(env.ONEGRID_DATA_DIR ?? path.join(process.cwd(), '.onegrid')),
     mqttUrl: url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
