@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import net from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '../src/iot/broker.ts';
@@ -9,228 +8,212 @@ import type { Server } from '../src/server.ts';
 import { openTestDb, type TestDb, testEngine } from './db-harness.ts';
 import { silentLog, testServer } from './http-harness.ts';
 import { eventually } from './iot-harness.ts';
+import { mosquittoMissing, startTestBroker, type TestBroker } from './mosquitto-harness.ts';
 
-const url = process.env.ONEGRID_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-const reachable = await new Promise<boolean>((resolve) => {
-  const u = new URL(url);
-  const s = net.connect({ host: u.hostname, port: Number(u.port || 1883), timeout: 1000 });
-  s.once('connect', () => {
-    s.destroy();
-    resolve(true);
+if (mosquittoMissing) {
+  describe('external broker (Mosquitto) with MQTT 5 shared subscriptions', () => {
+    it.skip(`skipped: ${mosquittoMissing}`, () => {});
   });
-  s.once('error', () => resolve(false));
-  s.once('timeout', () => {
-    s.destroy();
-    resolve(false);
-  });
-});
+}
 
-describe(`external broker (${url}) with MQTT 5 shared subscriptions, ${testEngine}`, () => {
-  it.skipIf(reachable)(
-    `skipped: no MQTT broker reachable at ${url} (start Mosquitto or set ONEGRID_TEST_MQTT_URL)`,
-    () => {},
-  );
-});
+describe.skipIf(!!mosquittoMissing)(
+  `two ingestion workers on a Mosquitto of the test's own, ${testEngine}`,
+  () => {
+    let broker: TestBroker;
+    let url: string;
+    let db: TestDb;
+    let server: Server;
+    const workers: IngestWorker[] = [];
+    const run = crypto.randomBytes(4).toString('hex');
+    const ids = Array.from({ length: 8 }, (_, i) => `mq-${run}-${i}`);
+    const tally = [new Map<string, number>(), new Map<string, number>()];
 
-describe.skipIf(!reachable)(`two ingestion workers on ${url}, ${testEngine}`, () => {
-  let db: TestDb;
-  let server: Server;
-  const workers: IngestWorker[] = [];
-  const run = crypto.randomBytes(4).toString('hex');
-  const ids = Array.from({ length: 8 }, (_, i) => `mq-${run}-${i}`);
-  const tally = [new Map<string, number>(), new Map<string, number>()];
+    beforeAll(async () => {
+      broker = await startTestBroker();
+      url = broker.url;
+      db = await openTestDb();
+      server = await testServer(db.db);
+      await db.db.query(
+        `INSERT INTO devices (id, token_hash, type_id, name) SELECT id, 'x', 'water-depth', id FROM unnest($1::text[]) AS id`,
+        [ids],
+      );
+      await server.iot.directory.refresh();
+      for (const [w, counts] of tally.entries()) {
+        const telemetry: TelemetryService = {
+          ...server.iot.telemetry,
+          ingestPayload(id, payload, at) {
+            if (ids.includes(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+            return server.iot.telemetry.ingestPayload(id, payload, at);
+          },
+        };
+        workers.push(
+          await startIngestWorker({
+            url,
+            telemetry,
+            stats: server.iot.stats,
+            log: silentLog,
+            group: `onegrid-test-${run}`,
+            clientId: `onegrid-test-${run}-w${w}`,
+            connections: 2,
+            sessionExpiry: 0,
+          }),
+        );
+      }
+    });
+    afterAll(async () => {
+      await Promise.all(workers.map((w) => w.close()));
+      await server?.close();
+      await db?.close();
+      await broker?.close();
+    });
 
-  beforeAll(async () => {
-    db = await openTestDb();
-    server = await testServer(db.db);
-    await db.db.query(
-      `INSERT INTO devices (id, token_hash, type_id, name) SELECT id, 'x', 'water-depth', id FROM unnest($1::text[]) AS id`,
-      [ids],
-    );
-    await server.iot.directory.refresh();
-    // A group of our own: other processes using the machine's broker must not take our messages.
-    for (const [w, counts] of tally.entries()) {
-      const telemetry: TelemetryService = {
+    it('splits one stream between two workers and stores every message exactly once', async () => {
+      expect(workers.map((w) => w.state())).toEqual([
+        { mode: 'external', connected: true, url },
+        { mode: 'external', connected: true, url },
+      ]);
+      const publisher = await mqtt.connectAsync(url, {
+        protocolVersion: 5,
+        clientId: `onegrid-test-${run}-pub`,
+      });
+      const base = Date.now() - 60_000;
+      const perDevice = 50;
+      try {
+        await Promise.all(
+          ids.flatMap((id) =>
+            Array.from({ length: perDevice }, (_, i) =>
+              publisher.publishAsync(
+                telemetryTopic(id),
+                JSON.stringify({ ts: base + i * 10, values: { depth: i, battery: 90 } }),
+                {
+                  qos: 1,
+                },
+              ),
+            ),
+          ),
+        );
+      } finally {
+        await publisher.endAsync();
+      }
+      const total = ids.length * perDevice;
+      const stored = await eventually(async () => {
+        const r = await db.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM readings WHERE device_id = ANY($1)',
+          [ids],
+        );
+        return r.rows[0]!.n === total * 2 ? r.rows[0]!.n : 0;
+      }, 15_000);
+      expect(stored).toBe(total * 2);
+      const received = tally.map((m) => [...m.values()].reduce((a, b) => a + b, 0));
+      // Both took part, and together they saw each message once: no duplicates, nothing lost.
+      expect(received[0]).toBeGreaterThan(0);
+      expect(received[1]).toBeGreaterThan(0);
+      expect(received[0]! + received[1]!).toBe(total);
+    });
+
+    it('loses nothing when a worker dies holding unacknowledged messages: its restart gets them', async () => {
+      // A group member that takes its share and dies before acknowledging anything, as a worker
+      // process killed mid-batch does: no PUBACK, no DISCONNECT, its session kept by the broker.
+      // The first test's workers leave, so that only this group stores what is published here.
+      await Promise.all(workers.splice(0).map((w) => w.close()));
+      const group = `onegrid-test-${run}-crash`;
+      const dyingBase = `onegrid-test-${run}-dying`;
+      const topic = `$share/${group}/onegrid/devices/+/telemetry`;
+      let held = 0;
+      const dying = await mqtt.connectAsync(url, {
+        protocolVersion: 5,
+        clientId: `${dyingBase}-0`,
+        clean: false,
+        properties: { sessionExpiryInterval: 120, receiveMaximum: 1000 },
+        reconnectPeriod: 0,
+      });
+      dying.handleMessage = (_packet, _callback) => {
+        held++; // never calls back: mqtt.js sends no PUBACK
+      };
+      await dying.subscribeAsync(topic, { qos: 1 });
+
+      const survivorTally = new Map<string, number>();
+      const counting = (counts: Map<string, number>): TelemetryService => ({
         ...server.iot.telemetry,
         ingestPayload(id, payload, at) {
           if (ids.includes(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
           return server.iot.telemetry.ingestPayload(id, payload, at);
         },
-      };
-      workers.push(
-        await startIngestWorker({
-          url,
-          telemetry,
-          stats: server.iot.stats,
-          log: silentLog,
-          group: `onegrid-test-${run}`,
-          clientId: `onegrid-test-${run}-w${w}`,
-          connections: 2,
-          sessionExpiry: 0,
-        }),
-      );
-    }
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.close()));
-    await server?.close();
-    await db?.close();
-  });
+      });
+      const survivor = await startIngestWorker({
+        url,
+        telemetry: counting(survivorTally),
+        stats: server.iot.stats,
+        log: silentLog,
+        group,
+        clientId: `onegrid-test-${run}-survivor`,
+        connections: 1,
+        sessionExpiry: 0,
+      });
+      workers.push(survivor);
 
-  it('splits one stream between two workers and stores every message exactly once', async () => {
-    expect(workers.map((w) => w.state())).toEqual([
-      { mode: 'external', connected: true, url },
-      { mode: 'external', connected: true, url },
-    ]);
-    const publisher = await mqtt.connectAsync(url, {
-      protocolVersion: 5,
-      clientId: `onegrid-test-${run}-pub`,
-    });
-    const base = Date.now() - 60_000;
-    const perDevice = 50;
-    try {
-      await Promise.all(
-        ids.flatMap((id) =>
-          Array.from({ length: perDevice }, (_, i) =>
-            publisher.publishAsync(
-              telemetryTopic(id),
-              JSON.stringify({ ts: base + i * 10, values: { depth: i, battery: 90 } }),
-              {
-                qos: 1,
-              },
+      const publisher = await mqtt.connectAsync(url, {
+        protocolVersion: 5,
+        clientId: `onegrid-test-${run}-pub2`,
+      });
+      const base = Date.now() - 30_000;
+      const perDevice = 40;
+      try {
+        await Promise.all(
+          ids.flatMap((id) =>
+            Array.from({ length: perDevice }, (_, i) =>
+              publisher.publishAsync(
+                telemetryTopic(id),
+                JSON.stringify({ ts: base + i * 10, values: { depth: 100 + i } }),
+                { qos: 1 },
+              ),
             ),
           ),
-        ),
-      );
-    } finally {
-      await publisher.endAsync();
-    }
-    const total = ids.length * perDevice;
-    const stored = await eventually(async () => {
-      const r = await db.db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM readings WHERE device_id = ANY($1)',
-        [ids],
-      );
-      return r.rows[0]!.n === total * 2 ? r.rows[0]!.n : 0;
-    }, 15_000);
-    expect(stored).toBe(total * 2);
-    const received = tally.map((m) => [...m.values()].reduce((a, b) => a + b, 0));
-    // Both took part, and together they saw each message once: no duplicates, nothing lost.
-    expect(received[0]).toBeGreaterThan(0);
-    expect(received[1]).toBeGreaterThan(0);
-    expect(received[0]! + received[1]!).toBe(total);
-  });
+        );
+      } finally {
+        await publisher.endAsync();
+      }
+      const total = ids.length * perDevice;
+      const stored = async () =>
+        (
+          await db.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM readings WHERE device_id = ANY($1) AND metric = 'depth' AND num >= 100`,
+            [ids],
+          )
+        ).rows[0]!.n;
+      // The survivor stores its share; the dying member holds one message in flight and the broker
+      // queues the rest of its share in its session.
+      const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+      await eventually(async () => (held > 0 && sum(survivorTally) >= total / 4 ? true : undefined), 15_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(held).toBeGreaterThan(0);
+      expect(await stored()).toBe(sum(survivorTally));
+      expect(sum(survivorTally)).toBeLessThan(total);
 
-  it('loses nothing when a worker dies holding unacknowledged messages: its restart gets them', async () => {
-    // A group member that takes its share and dies before acknowledging anything, as a worker
-    // process killed mid-batch does: no PUBACK, no DISCONNECT, its session kept by the broker.
-    // The first test's workers leave, so that only this group stores what is published here.
-    await Promise.all(workers.splice(0).map((w) => w.close()));
-    const group = `onegrid-test-${run}-crash`;
-    const dyingBase = `onegrid-test-${run}-dying`;
-    const topic = `$share/${group}/onegrid/devices/+/telemetry`;
-    let held = 0;
-    const dying = await mqtt.connectAsync(url, {
-      protocolVersion: 5,
-      clientId: `${dyingBase}-0`,
-      clean: false,
-      properties: { sessionExpiryInterval: 120, receiveMaximum: 1000 },
-      reconnectPeriod: 0,
-    });
-    dying.handleMessage = (_packet, _callback) => {
-      held++; // never calls back: mqtt.js sends no PUBACK
-    };
-    await dying.subscribeAsync(topic, { qos: 1 });
+      // It dies: the socket closes without a DISCONNECT, the broker keeps its session.
+      dying.stream.destroy();
+      await new Promise((r) => setTimeout(r, 300));
 
-    const survivorTally = new Map<string, number>();
-    const counting = (counts: Map<string, number>): TelemetryService => ({
-      ...server.iot.telemetry,
-      ingestPayload(id, payload, at) {
-        if (ids.includes(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
-        return server.iot.telemetry.ingestPayload(id, payload, at);
-      },
+      // Restarted under the same client id, a real worker resumes the session and is given every
+      // message the dead one had not acknowledged.
+      const restartedTally = new Map<string, number>();
+      const restarted = await startIngestWorker({
+        url,
+        telemetry: counting(restartedTally),
+        stats: server.iot.stats,
+        log: silentLog,
+        group,
+        clientId: dyingBase,
+        connections: 1,
+        sessionExpiry: 120,
+      });
+      workers.push(restarted);
+      const all = await eventually(async () => ((await stored()) === total ? total : 0), 15_000);
+      expect(all).toBe(total);
+      // Each message was stored once: by the survivor, or by the restarted worker from the dead
+      // one's session (what it held in flight and what the broker had queued for it).
+      expect(sum(restartedTally)).toBeGreaterThanOrEqual(held);
+      expect(sum(survivorTally) + sum(restartedTally)).toBe(total);
     });
-    const survivor = await startIngestWorker({
-      url,
-      telemetry: counting(survivorTally),
-      stats: server.iot.stats,
-      log: silentLog,
-      group,
-      clientId: `onegrid-test-${run}-survivor`,
-      connections: 1,
-      sessionExpiry: 0,
-    });
-    workers.push(survivor);
-
-    const publisher = await mqtt.connectAsync(url, {
-      protocolVersion: 5,
-      clientId: `onegrid-test-${run}-pub2`,
-    });
-    const base = Date.now() - 30_000;
-    const perDevice = 40;
-    try {
-      await Promise.all(
-        ids.flatMap((id) =>
-          Array.from({ length: perDevice }, (_, i) =>
-            publisher.publishAsync(
-              telemetryTopic(id),
-              JSON.stringify({ ts: base + i * 10, values: { depth: 100 + i } }),
-              { qos: 1 },
-            ),
-          ),
-        ),
-      );
-    } finally {
-      await publisher.endAsync();
-    }
-    const total = ids.length * perDevice;
-    const stored = async () =>
-      (
-        await db.db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM readings WHERE device_id = ANY($1) AND metric = 'depth' AND num >= 100`,
-          [ids],
-        )
-      ).rows[0]!.n;
-    // The survivor stores its share; the dying member holds one message in flight and the broker
-    // queues the rest of its share in its session.
-    const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-    await eventually(async () => (held > 0 && sum(survivorTally) >= total / 4 ? true : undefined), 15_000);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(held).toBeGreaterThan(0);
-    expect(await stored()).toBe(sum(survivorTally));
-    expect(sum(survivorTally)).toBeLessThan(total);
-
-    // It dies: the socket closes without a DISCONNECT, the broker keeps its session.
-    dying.stream.destroy();
-    await new Promise((r) => setTimeout(r, 300));
-
-    // Restarted under the same client id, a real worker resumes the session and is given every
-    // message the dead one had not acknowledged.
-    const restartedTally = new Map<string, number>();
-    const restarted = await startIngestWorker({
-      url,
-      telemetry: counting(restartedTally),
-      stats: server.iot.stats,
-      log: silentLog,
-      group,
-      clientId: dyingBase,
-      connections: 1,
-      sessionExpiry: 120,
-    });
-    workers.push(restarted);
-    const all = await eventually(async () => ((await stored()) === total ? total : 0), 15_000);
-    expect(all).toBe(total);
-    // Each message was stored once: by the survivor, or by the restarted worker from the dead
-    // one's session (what it held in flight and what the broker had queued for it).
-    expect(sum(restartedTally)).toBeGreaterThanOrEqual(held);
-    expect(sum(survivorTally) + sum(restartedTally)).toBe(total);
-    // Leave no session behind on the machine's broker.
-    await restarted.close();
-    const cleaner = await mqtt.connectAsync(url, {
-      protocolVersion: 5,
-      clientId: `${dyingBase}-0`,
-      clean: true,
-    });
-    await cleaner.endAsync();
-  });
-});
+  },
+);
