@@ -63,7 +63,12 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$;
-CREATE TRIGGER audit_chain_forward BEFORE UPDATE OR DELETE ON audit_chain
+-- The WHEN clause keeps the append path free of PL/pgSQL (it is evaluated in C): the function
+-- only runs for an update that is not one step forward.
+CREATE TRIGGER audit_chain_forward BEFORE UPDATE ON audit_chain
+  FOR EACH ROW WHEN (NEW.seq <> OLD.seq + 1 OR NEW.anchor_seq <> OLD.anchor_seq OR NEW.anchor_hash <> OLD.anchor_hash)
+  EXECUTE FUNCTION audit_chain_guard();
+CREATE TRIGGER audit_chain_no_delete BEFORE DELETE ON audit_chain
   FOR EACH ROW EXECUTE FUNCTION audit_chain_guard();
 CREATE TRIGGER audit_chain_no_truncate BEFORE TRUNCATE ON audit_chain
   FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_guard();

@@ -81,7 +81,7 @@ export async function buildServer({
   app.addSchema(UserSchema);
 
   authRoutes(app, auth);
-  categoriesRoutes(app, categoriesService({ categories: categoriesRepository(db) }));
+  categoriesRoutes(app, categoriesService({ categories: categoriesRepository(db), db }));
   const geo = createGeo({ db, log });
   geo.mount(app);
   const bus = startEventBus(db, {

@@ -5,6 +5,7 @@
  */
 import { checkDepartment, inScope } from '@onegrid/domain';
 import { type Static, Type } from '@sinclair/typebox';
+import { audit, changes } from '../audit/audit.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { type App, requireRole } from '../http/app.ts';
@@ -118,6 +119,11 @@ export function departmentRoutes(app: App, { db }: { db: Db }) {
            VALUES ($1, $2, $3, $4, $5, $6)`,
           [b.code, b.name.trim(), b.areaCode, b.kind ?? 'handler', b.creditCode ?? null, b.phone ?? null],
         );
+        await audit.record(tx, {
+          action: 'admin.department.create',
+          object: `department:${b.code}`,
+          details: { after: b },
+        });
       });
       return reply.status(201).send(await getDepartment(db, b.code, p.scopeCode));
     },
@@ -153,7 +159,14 @@ export function departmentRoutes(app: App, { db }: { db: Db }) {
       if (b.phone !== undefined) set('phone', b.phone);
       if (b.active !== undefined) set('active', b.active);
       values.push(current.code);
-      await db.query(`UPDATE departments SET ${sets.join(', ')} WHERE code = $${values.length}`, values);
+      await db.transaction(async (tx) => {
+        await tx.query(`UPDATE departments SET ${sets.join(', ')} WHERE code = $${values.length}`, values);
+        await audit.record(tx, {
+          action: 'admin.department.update',
+          object: `department:${current.code}`,
+          details: changes(current as unknown as Record<string, unknown>, { ...current, ...b }),
+        });
+      });
       return getDepartment(db, current.code, p.scopeCode);
     },
   );

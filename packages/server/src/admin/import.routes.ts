@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type Static, Type } from '@sinclair/typebox';
+import { audit } from '../audit/audit.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { type App, requireRole } from '../http/app.ts';
@@ -173,6 +174,12 @@ export function importRoutes(
           (importKinds as Record<string, { changesGeo?: boolean }>)[kind]?.changesGeo
         )
           await refreshGeo();
+        // An import commits in batches, so its entry follows the last batch (with the run id).
+        await audit.record(db, {
+          action: 'admin.import',
+          object: `import-run:${report.runId}`,
+          details: { kind, file: name, imported: report.imported, rejected: report.rejected },
+        });
         return (await readReport(db, report.runId))!;
       } finally {
         await fs.promises.rm(dir, { recursive: true, force: true });

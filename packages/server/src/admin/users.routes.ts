@@ -5,6 +5,7 @@
  */
 import { checkUser, inScope } from '@onegrid/domain';
 import { type Static, Type } from '@sinclair/typebox';
+import { audit, changes } from '../audit/audit.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
@@ -138,7 +139,14 @@ export function userRoutes(app: App, { db }: { db: Db }) {
             b.phone ?? null,
           ],
         );
-        return r.rows[0]!.id;
+        const id = r.rows[0]!.id;
+        const { password: _secret, ...after } = b;
+        await audit.record(tx, {
+          action: 'admin.user.create',
+          object: `user:${b.username}`,
+          details: { after },
+        });
+        return id;
       });
       return reply.status(201).send(await getUser(db, id, p.scopeCode));
     },
@@ -192,6 +200,11 @@ export function userRoutes(app: App, { db }: { db: Db }) {
         if (b.active === false || b.role !== undefined || b.scopeCode !== undefined) {
           if (current.id !== p.id) await tx.query('DELETE FROM sessions WHERE user_id = $1', [current.id]);
         }
+        await audit.record(tx, {
+          action: 'admin.user.update',
+          object: `user:${current.username}`,
+          details: changes(current as unknown as Record<string, unknown>, { ...current, ...b }),
+        });
       });
       return getUser(db, current.id, p.scopeCode);
     },
@@ -215,6 +228,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       await db.transaction(async (tx) => {
         await tx.query('UPDATE users SET password_hash = $1 WHERE id = $2', [hash, u.id]);
         if (u.id !== p.id) await tx.query('DELETE FROM sessions WHERE user_id = $1', [u.id]);
+        await audit.record(tx, { action: 'admin.user.password', object: `user:${u.username}` });
       });
       return reply.status(204).send(null);
     },

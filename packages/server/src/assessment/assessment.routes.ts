@@ -1,5 +1,6 @@
 import type { AssessmentLevel } from '@onegrid/domain';
 import { Type } from '@sinclair/typebox';
+import { audit } from '../audit/audit.ts';
 import type { Principal } from '../auth/auth.service.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
@@ -110,6 +111,11 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
       },
       async (request, reply) => {
         const r = await report(service, requireRole(request, ...readers), request.query);
+        await audit.record(db, {
+          action: 'export.assessment',
+          object: `assessment:${r.level}`,
+          details: { format, query: { ...request.query } },
+        });
         const name = `assessment-${r.level}-${r.from.slice(0, 10)}.${format}`;
         reply.header('content-disposition', `attachment; filename="${name}"`);
         if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(toCsv(r));

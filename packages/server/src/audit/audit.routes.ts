@@ -3,7 +3,7 @@ import { parseInstant } from '../assessment/assessment.routes.ts';
 import type { Db } from '../db/db.ts';
 import { type App, requireRole } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
-import type { AuditFilter } from './audit.repository.ts';
+import { type AuditFilter, auditRepository } from './audit.repository.ts';
 import { auditCsv, auditService } from './audit.service.ts';
 import { audit } from './audit.ts';
 
@@ -113,7 +113,7 @@ export function auditRoutes(app: App, { db }: { db: Db }) {
           object: 'audit-log',
           details: { filter: { ...request.query }, format: 'csv' },
         });
-        return service.list(filter);
+        return auditRepository(tx).list(filter);
       });
       reply.header('cache-control', 'no-store');
       reply.header('content-disposition', 'attachment; filename="audit-log.csv"');

@@ -25,6 +25,7 @@ import {
   type Urgency,
 } from '@onegrid/domain';
 import { claimPhotos } from '../attachments/attachment.service.ts';
+import { audit } from '../audit/audit.ts';
 import type { Principal } from '../auth/auth.service.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
@@ -93,6 +94,7 @@ export function caseService(deps: CaseServiceDeps) {
   ): Promise<{ next: CaseSnapshot; entry: TimelineEntry }> {
     const repo = caseRepository(tx);
     const snapshot = reviveSnapshot(row.snapshot);
+    const fromStatus = row.status;
     let proposal: DispatchProposal | undefined;
     const body = { ...payload };
     if (action === 'auto-dispatch' || (action === 'dispatch' && !body.departmentCode)) {
@@ -171,6 +173,12 @@ export function caseService(deps: CaseServiceDeps) {
       lng: row.lng,
       lat: row.lat,
       at: now.toISOString(),
+    });
+    await audit.record(tx, {
+      action: `case.${action}`,
+      object: `case:${row.id}`,
+      ...(isSystem(caller) ? { actor: caller.name } : {}),
+      details: { number: row.number, from: fromStatus, to: d.next.status, version: row.version },
     });
     return { next: d.next, entry: d.timelineEntry };
   }
@@ -325,6 +333,12 @@ export function caseService(deps: CaseServiceDeps) {
             lng: p.lng,
             lat: p.lat,
             at: now.toISOString(),
+          });
+          await audit.record(tx, {
+            action: 'case.report',
+            object: `case:${id}`,
+            ...(isSystem(caller) ? { actor: caller.name } : {}),
+            details: { number, source, category: input.category },
           });
 
           // Duplicates: flag them; machine sources merge by themselves.

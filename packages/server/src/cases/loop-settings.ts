@@ -6,6 +6,7 @@
  */
 import { type CaseRulesConfig, defaultCaseConfig } from '@onegrid/domain';
 import { type Static, Type } from '@sinclair/typebox';
+import { audit, changes } from '../audit/audit.ts';
 import type { Db } from '../db/db.ts';
 import { type App, requireRole } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
@@ -96,6 +97,20 @@ export function loopSettingsRoutes(app: App, { db, loop }: { db: Db; loop: LoopC
     async (request) => {
       requireRole(request, 'admin');
       await db.transaction(async (tx) => {
+        const keys = Object.keys(request.body);
+        const old = await tx.query<{ key: string; value: unknown }>(
+          'SELECT key, value FROM loop_settings WHERE key = ANY($1::text[])',
+          [keys],
+        );
+        const current = loop.get() as unknown as Record<string, unknown>;
+        const before = Object.fromEntries(
+          keys.map((k) => [k, old.rows.find((r) => r.key === k)?.value ?? current[k] ?? null]),
+        );
+        await audit.record(tx, {
+          action: 'config.loop-settings',
+          object: 'loop-settings',
+          details: changes(before, request.body as Record<string, unknown>),
+        });
         for (const [key, value] of Object.entries(request.body)) {
           await tx.query(
             `INSERT INTO loop_settings (key, value) VALUES ($1, $2)

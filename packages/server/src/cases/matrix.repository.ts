@@ -63,6 +63,16 @@ export function matrixRepository(db: Queryable) {
       );
       return r.rows;
     },
+    /** One rule as stored (for an audit entry's before/after). */
+    async find(by: { id: number } | { category: string; areaCode: string }) {
+      const r = await db.query<Omit<MatrixRule, 'departmentName'>>(
+        `SELECT id::int AS id, category, area_code AS "areaCode", department_code AS "departmentCode",
+           auto_dispatch AS "autoDispatch", note
+         FROM responsibility_matrix WHERE ${'id' in by ? 'id = $1' : 'category = $1 AND area_code = $2'}`,
+        'id' in by ? [by.id] : [by.category, by.areaCode],
+      );
+      return r.rows[0];
+    },
     async upsert(rule: {
       category: string;
       areaCode: string;

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { audit } from '../audit/audit.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { type App, requireRole } from '../http/app.ts';
@@ -74,7 +75,17 @@ export function matrixRoutes(
       );
       if (!area.rows.length)
         throw new AppError('validation_failed', `Unknown area ${b.areaCode}`, { field: 'areaCode' });
-      const id = await matrix.upsert({ ...b, autoDispatch: b.autoDispatch ?? false });
+      const id = await db.transaction(async (tx) => {
+        const m = matrixRepository(tx);
+        const before = await m.find({ category: b.category, areaCode: b.areaCode });
+        const id = await m.upsert({ ...b, autoDispatch: b.autoDispatch ?? false });
+        await audit.record(tx, {
+          action: 'config.matrix',
+          object: `matrix-rule:${id}`,
+          details: { before: before ?? null, after: await m.find({ id }) },
+        });
+        return id;
+      });
       return { id };
     },
   );
@@ -90,8 +101,17 @@ export function matrixRoutes(
     },
     async (request, reply) => {
       requireRole(request, 'admin');
-      if (!(await matrix.remove(request.params.id)))
-        throw new AppError('not_found', `Rule ${request.params.id} not found`);
+      await db.transaction(async (tx) => {
+        const m = matrixRepository(tx);
+        const before = await m.find({ id: request.params.id });
+        if (!before || !(await m.remove(request.params.id)))
+          throw new AppError('not_found', `Rule ${request.params.id} not found`);
+        await audit.record(tx, {
+          action: 'config.matrix',
+          object: `matrix-rule:${before.id}`,
+          details: { before, after: null },
+        });
+      });
       return reply.status(204).send(null);
     },
   );

@@ -1,6 +1,8 @@
 import { currentStandard, localCategoryProblem, nextLocalCode } from '@onegrid/domain';
+import { audit, changes } from '../audit/audit.ts';
+import type { Db } from '../db/db.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
-import type { CategoriesRepository } from './categories.repository.ts';
+import { type CategoriesRepository, categoriesRepository } from './categories.repository.ts';
 import type {
   Category,
   CategoryListQuery,
@@ -10,9 +12,11 @@ import type {
 
 export interface CategoriesDeps {
   categories: CategoriesRepository;
+  /** Writes run in a transaction with their audit entry. */
+  db: Db;
 }
 
-export function categoriesService({ categories }: CategoriesDeps) {
+export function categoriesService({ categories, db }: CategoriesDeps) {
   return {
     list(query: CategoryListQuery): Promise<Category[]> {
       return categories.list(query);
@@ -49,7 +53,7 @@ export function categoriesService({ categories }: CategoriesDeps) {
       } else if (taken.includes(code)) {
         throw new AppError('conflict', `Category ${body.kind}/${code} exists already`);
       }
-      await categories.insertLocal({
+      const row = {
         kind: body.kind,
         code,
         standard: `${currentStandard} (local)`,
@@ -57,6 +61,14 @@ export function categoriesService({ categories }: CategoriesDeps) {
         majorName,
         name,
         hint: body.hint?.trim() || null,
+      };
+      await db.transaction(async (tx) => {
+        await categoriesRepository(tx).insertLocal(row);
+        await audit.record(tx, {
+          action: 'config.category',
+          object: `category:${body.kind}/${code}`,
+          details: { before: null, after: row },
+        });
       });
       return this.get(body.kind, code);
     },
@@ -70,7 +82,19 @@ export function categoriesService({ categories }: CategoriesDeps) {
         const clash = await categories.findByName(kind, name);
         if (clash) throw new AppError('conflict', `${kind} category ${clash.code} is already called ${name}`);
       }
-      await categories.update(kind, code, { name, active: body.active, hint: body.hint });
+      await db.transaction(async (tx) => {
+        await categoriesRepository(tx).update(kind, code, { name, active: body.active, hint: body.hint });
+        await audit.record(tx, {
+          action: 'config.category',
+          object: `category:${kind}/${code}`,
+          details: changes(current as unknown as Record<string, unknown>, {
+            ...current,
+            ...(name !== undefined ? { name } : {}),
+            ...(body.active !== undefined ? { active: body.active } : {}),
+            ...(body.hint !== undefined ? { hint: body.hint } : {}),
+          }),
+        });
+      });
       return this.get(kind, code);
     },
   };

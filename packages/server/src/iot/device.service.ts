@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import gcoord from 'gcoord';
+import { audit, changes } from '../audit/audit.ts';
 import type { Principal } from '../auth/auth.service.ts';
+import type { Queryable } from '../db/db.ts';
 import { AppError, notFound } from '../errors.ts';
 import { scopeOf } from './alarm.service.ts';
 import { type DeviceDirectory, hashDeviceToken } from './device.directory.ts';
@@ -84,6 +86,8 @@ function mapDbError(e: unknown, id: string): never {
 }
 
 export function deviceService(d: {
+  /** Where its audit entries go. */
+  db: Queryable;
   repo: DeviceRepository;
   readings: ReadingsRepository;
   directory: DeviceDirectory;
@@ -154,6 +158,12 @@ export function deviceService(d: {
         throw new AppError('validation_failed', `unknown device type ${w.typeId}`);
       await checkArea(p, w.location);
       const device = await d.repo.insert(id, tokenHash, w).catch((e: unknown) => mapDbError(e, id));
+      // The device repository owns its transactions: the entry follows the change's commit.
+      await audit.record(d.db, {
+        action: 'config.device',
+        object: `device:${id}`,
+        details: { before: null, after: w },
+      });
       syncDirectory(device, tokenHash);
       return { device, token };
     },
@@ -188,6 +198,14 @@ export function deviceService(d: {
       const tokenHash = token ? hashDeviceToken(token) : undefined;
       const device = await d.repo.update(id, w, tokenHash).catch((e: unknown) => mapDbError(e, id));
       if (!device) throw notFound('device', id);
+      await audit.record(d.db, {
+        action: 'config.device',
+        object: `device:${id}`,
+        details: {
+          ...changes(current as unknown as Record<string, unknown>, { ...current, ...w }),
+          tokenRotated: Boolean(token),
+        },
+      });
       const known = d.directory.get(id);
       syncDirectory(device, tokenHash ?? known?.tokenHash ?? '');
       if (!tokenHash && !known) await d.directory.refresh();
@@ -195,8 +213,13 @@ export function deviceService(d: {
     },
 
     async remove(p: Principal, id: string): Promise<void> {
-      await getVisible(p, id);
+      const before = await getVisible(p, id);
       await d.repo.delete(id);
+      await audit.record(d.db, {
+        action: 'config.device',
+        object: `device:${id}`,
+        details: { before, after: null },
+      });
       d.directory.remove(id);
     },
 

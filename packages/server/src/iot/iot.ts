@@ -119,8 +119,8 @@ export async function createIot({
 
   let brokerState: () => BrokerState = () => ({ mode: 'off', connected: false });
   let brokerStats: () => Record<string, unknown> = () => ({});
-  const devices = deviceService({ repo: devicesRepo, readings, directory, stats });
-  const rules = rulesService({ repo: rulesRepo, directory, engine });
+  const devices = deviceService({ db, repo: devicesRepo, readings, directory, stats });
+  const rules = rulesService({ db, repo: rulesRepo, directory, engine });
 
   const iot: Iot = {
     devices,

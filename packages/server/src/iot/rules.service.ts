@@ -1,4 +1,6 @@
 import { parseRuleNode, type RuleNode, ruleMetrics } from '@onegrid/domain';
+import { audit, changes } from '../audit/audit.ts';
+import type { Queryable } from '../db/db.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { Severity } from './alarm.repository.ts';
 import type { DeviceDirectory } from './device.directory.ts';
@@ -20,7 +22,13 @@ export interface RuleInput {
  * Rules are edited over the API and apply without a restart: every change reloads this process's
  * engine at once; other processes notice within their poll interval.
  */
-export function rulesService(d: { repo: RulesRepository; directory: DeviceDirectory; engine: RulesEngine }) {
+export function rulesService(d: {
+  repo: RulesRepository;
+  directory: DeviceDirectory;
+  engine: RulesEngine;
+  /** Where its audit entries go (the rules repository owns its transactions). */
+  db: Queryable;
+}) {
   /** The condition must parse and only name metrics that the target's device type has. */
   function check(w: RuleWrite | (Omit<RuleWrite, 'condition'> & { condition: unknown })): RuleWrite {
     if ((w.deviceTypeId === null) === (w.deviceId === null)) {
@@ -63,6 +71,11 @@ export function rulesService(d: { repo: RulesRepository; directory: DeviceDirect
         caseUrgency: input.caseUrgency ?? null,
       });
       const rule = await d.repo.insert(w);
+      await audit.record(d.db, {
+        action: 'config.rule',
+        object: `rule:${rule.id}`,
+        details: { before: null, after: w },
+      });
       await d.engine.reload();
       return rule;
     },
@@ -85,13 +98,24 @@ export function rulesService(d: { repo: RulesRepository; directory: DeviceDirect
       if (input.deviceTypeId && input.deviceId === undefined) merged.deviceId = null;
       const rule = await d.repo.update(id, check(merged));
       if (!rule) throw notFound('rule', id);
+      await audit.record(d.db, {
+        action: 'config.rule',
+        object: `rule:${id}`,
+        details: changes(current as unknown as Record<string, unknown>, { ...current, ...merged }),
+      });
       await d.engine.reload();
       return rule;
     },
 
     async remove(id: number): Promise<void> {
       try {
+        const before = await d.repo.get(id);
         if (!(await d.repo.delete(id))) throw notFound('rule', id);
+        await audit.record(d.db, {
+          action: 'config.rule',
+          object: `rule:${id}`,
+          details: { before, after: null },
+        });
       } catch (e) {
         const code = (e as { code?: string }).code;
         if (code === '23001' || code === '23503') {

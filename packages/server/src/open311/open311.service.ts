@@ -14,6 +14,7 @@ import {
   urgencies,
   urgencyNames,
 } from '@onegrid/domain';
+import { audit } from '../audit/audit.ts';
 import type { CaseService } from '../cases/case.service.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
@@ -368,7 +369,15 @@ export function open311Service({ db, cases, clock, options }: Open311Deps) {
       }
       const apiKey = `o311_${crypto.randomBytes(32).toString('base64url')}`;
       try {
-        return { client: await repo.createClient(clean, hashApiKey(apiKey), at), apiKey };
+        return await db.transaction(async (tx) => {
+          const client = await open311Repository(tx).createClient(clean, hashApiKey(apiKey), at);
+          await audit.record(tx, {
+            action: 'config.open311-key',
+            object: `open311-client:${client.id}`,
+            details: { before: null, after: { name: clean, issued: true } },
+          });
+          return { client, apiKey };
+        });
       } catch (e) {
         if (/open311_clients_live_name_idx/.test(String((e as Error).message))) {
           throw new AppError('conflict', `An app named ${clean} already has a live api_key`);
@@ -380,8 +389,15 @@ export function open311Service({ db, cases, clock, options }: Open311Deps) {
     clients: () => repo.clients(),
 
     async revoke(id: number): Promise<void> {
-      if (!(await repo.revokeClient(id, clock())))
-        throw new AppError('not_found', `Open311 client ${id} not found`);
+      await db.transaction(async (tx) => {
+        if (!(await open311Repository(tx).revokeClient(id, clock())))
+          throw new AppError('not_found', `Open311 client ${id} not found`);
+        await audit.record(tx, {
+          action: 'config.open311-key',
+          object: `open311-client:${id}`,
+          details: { before: { revoked: false }, after: { revoked: true } },
+        });
+      });
     },
   };
 }

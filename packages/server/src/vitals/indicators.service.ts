@@ -4,6 +4,7 @@
  * the next read already shows it: no restart.
  */
 import { definitionProblems, type VitalDefinition } from '@onegrid/domain';
+import { audit, changes } from '../audit/audit.ts';
 import type { Db } from '../db/db.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { StoredDefinition, VitalsRepository } from './vitals.repository.ts';
@@ -50,7 +51,17 @@ export function indicatorsService({
       await engine.current();
       const def: VitalDefinition = { enabled: true, sort: 1000, ...body } as VitalDefinition;
       check(def);
-      const r = await db.transaction((tx) => repo.insert(tx, def));
+      const r = await db.transaction(async (tx) => {
+        const r = await repo.insert(tx, def);
+        if (r !== 'exists') {
+          await audit.record(tx, {
+            action: 'config.vitals',
+            object: `indicator:${def.id}`,
+            details: { before: null, after: def },
+          });
+        }
+        return r;
+      });
       if (r === 'exists') throw new AppError('conflict', `Indicator ${def.id} already exists`);
       await engine.refresh();
       return toIndicatorJson(await find(def.id));
@@ -65,7 +76,17 @@ export function indicatorsService({
         if (merged[k] === null) delete merged[k];
       const def = merged as unknown as VitalDefinition;
       check(def);
-      const ok = await db.transaction((tx) => repo.update(tx, def, version));
+      const ok = await db.transaction(async (tx) => {
+        const ok = await repo.update(tx, def, version);
+        if (ok) {
+          await audit.record(tx, {
+            action: 'config.vitals',
+            object: `indicator:${id}`,
+            details: changes(current.def as unknown as Record<string, unknown>, merged),
+          });
+        }
+        return ok;
+      });
       if (!ok)
         throw new AppError(
           'stale_version',
@@ -80,7 +101,17 @@ export function indicatorsService({
 
     async remove(id: string, version: number | undefined) {
       const current = await find(id);
-      const ok = await db.transaction((tx) => repo.remove(tx, id, version));
+      const ok = await db.transaction(async (tx) => {
+        const ok = await repo.remove(tx, id, version);
+        if (ok) {
+          await audit.record(tx, {
+            action: 'config.vitals',
+            object: `indicator:${id}`,
+            details: { before: current.def, after: null },
+          });
+        }
+        return ok;
+      });
       if (!ok)
         throw new AppError(
           'stale_version',
