@@ -13,6 +13,7 @@ export * from './geo/index.ts';
 export * from './import/index.ts';
 export { BrokerPortInUseError, telemetryTopic } from './iot/broker.ts';
 export { createIot, type Iot, type IotRole, startIot } from './iot/iot.ts';
+export { type MosquittoProcess, mosquittoUnavailable, startMosquitto } from './iot/mosquitto.process.ts';
 export { type Subscriber, startSubscriber } from './iot/mqtt.subscriber.ts';
 export * from './logger.ts';
 export {

@@ -1,24 +1,5 @@
-/**
- * `onegrid bench ingest`: sustained end-to-end readings per second — N devices publish over MQTT
- * (QoS 1, 3 metrics a message), the rules are evaluated, the readings are stored durably — beside
- * the same run's broker-only throughput (the same publishers and messages, plain subscribers,
- * nothing stored) and a raw COPY of the same rows into the same partitioned table.
- *
- * Embedded mode (default): in-memory PGlite + the embedded aedes broker on a free port; a QoS 1
- * PUBACK is sent only after the reading is stored, so the last acknowledgement ends the run.
- * Server mode: DATABASE_URL (a scratch database is created and dropped) and MQTT_URL (Mosquitto;
- * the ingest worker reads the MQTT 5 shared subscription); the run ends when every reading is
- * durable (the worker counts a reading once its batch committed; a count(*) checks it after).
- *
- * Publishers are separate processes (`--publishers`, ingest.publisher.ts) writing ready-made
- * packets, so load generation costs little; still, on one machine they, the broker, the ingest
- * process and the database share the cores. The CPU each of them used is reported per message
- * (from process.cpuUsage and, for a local Mosquitto and PostgreSQL, /proc), which shows where the
- * time goes and what the pipeline would do on idle cores.
- */
-import { type ChildProcess, fork } from 'node:child_process';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import {
   createIot,
   createLogger,
@@ -26,6 +7,7 @@ import {
   migrate,
   type Subscriber,
   startIot,
+  startMosquitto,
   startSubscriber,
   telemetryTopic,
 } from '@onegrid/server';
@@ -33,7 +15,8 @@ import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import type { Benchmark, BenchRow } from './bench.ts';
 import { cpuMeter, localMosquitto, perMsg, postgresPids, procCpuMs, type StageCpu } from './ingest.cpu.ts';
-import type { FromPublisher, PublisherDevice, ToPublisher } from './ingest.publisher.ts';
+import { extraWorkers, freePort, type PublishOptions, publishFrom } from './ingest.procs.ts';
+import type { PublisherDevice } from './ingest.publisher.ts';
 import { openBenchDb, positiveInt } from './scratch-db.ts';
 
 type Iot = Awaited<ReturnType<typeof createIot>>;
@@ -48,122 +31,6 @@ const benchAdmin: Principal = {
   departmentCode: null,
 };
 
-interface PublishOptions {
-  procs: number;
-  perDevice?: number;
-  seconds?: number;
-  window: number;
-  baseTs: number;
-  /** External broker: messages the consumers have taken (acknowledged), for pacing. */
-  consumed?: () => number;
-  backlog: number;
-}
-
-interface PublishResult {
-  sent: number;
-  /** performance.now() when the publishers were let go, and the time until the last PUBACK. */
-  startedAt: number;
-  ms: number;
-  cpuMs: number;
-}
-
-/**
- * Forks the publisher processes, deals them the devices, connects them all, then lets them go
- * at once. Resolves when every message was acknowledged by the broker.
- */
-async function publishFrom(
-  url: string,
-  devices: PublisherDevice[],
-  o: PublishOptions,
-): Promise<PublishResult> {
-  const n = Math.min(o.procs, devices.length);
-  const script = fileURLToPath(new URL('./ingest.publisher.ts', import.meta.url));
-  const tsx = import.meta.resolve('tsx');
-  const children: ChildProcess[] = [];
-  const done: Array<Extract<FromPublisher, { type: 'done' }>> = [];
-  const creditOf = () => (o.consumed ? Math.floor((o.consumed() + o.backlog) / n) : undefined);
-  try {
-    const ready: Promise<void>[] = [];
-    const finished: Promise<void>[] = [];
-    for (let i = 0; i < n; i++) {
-      const child = fork(script, [], {
-        execArgv: ['--import', tsx],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      children.push(child);
-      let onReady: () => void = () => {};
-      ready.push(new Promise<void>((r) => (onReady = r)));
-      finished.push(
-        new Promise<void>((resolve, reject) => {
-          child.on('message', (m: FromPublisher) => {
-            if (m.type === 'ready') onReady();
-            else if (m.type === 'done') {
-              done.push(m);
-              resolve();
-            } else {
-              reject(new Error(`publisher: ${m.message}`));
-            }
-          });
-          // A credit sent just as a publisher exits fails with EPIPE: nothing to do.
-          child.on('error', () => {});
-          child.on('exit', (code) => {
-            if (code !== 0 && code !== null) reject(new Error(`publisher exited with ${code}`));
-          });
-        }),
-      );
-      const mine = devices.filter((_, j) => j % n === i);
-      const credit = creditOf();
-      child.send({
-        type: 'start',
-        url,
-        devices: mine,
-        window: o.window,
-        baseTs: o.baseTs,
-        ...(o.perDevice ? { perDevice: o.perDevice } : {}),
-        ...(o.seconds ? { seconds: o.seconds } : {}),
-        ...(credit !== undefined ? { credit } : {}),
-      } satisfies ToPublisher);
-    }
-    await Promise.race([Promise.all(ready), Promise.all(finished)]);
-    const started = performance.now();
-    for (const c of children) c.send({ type: 'go' } satisfies ToPublisher);
-    let last = creditOf();
-    const pacer = o.consumed
-      ? setInterval(() => {
-          const credit = creditOf();
-          if (credit === last) return;
-          last = credit;
-          for (const c of children) {
-            if (c.connected) c.send({ type: 'credit', upTo: credit! } satisfies ToPublisher, () => {});
-          }
-        }, 2)
-      : undefined;
-    try {
-      await Promise.all(finished);
-    } finally {
-      if (pacer) clearInterval(pacer);
-    }
-    return {
-      sent: done.reduce((s, d) => s + d.sent, 0),
-      startedAt: started,
-      ms: performance.now() - started,
-      cpuMs: done.reduce((s, d) => s + d.cpuMs, 0),
-    };
-  } finally {
-    for (const c of children) if (c.exitCode === null) c.kill();
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 /**
  * Broker only: the same publishers and messages to a broker nobody stores from. On an external
  * broker as many MQTT 5 subscribers as the ingest has connections share the stream (the ingest
@@ -172,7 +39,11 @@ async function freePort(): Promise<number> {
 async function brokerOnly(
   url: string | undefined,
   devices: PublisherDevice[],
-  o: Omit<PublishOptions, 'consumed'> & { subscribers: number; receiveMaximum: number },
+  o: Omit<PublishOptions, 'consumed'> & {
+    subscribers: number;
+    receiveMaximum: number;
+    mosquittoPid?: number;
+  },
 ): Promise<{ sent: number; received: number; ms: number; cpu: StageCpu[] }> {
   let stop: () => Promise<void> = async () => {};
   let target = url;
@@ -220,7 +91,7 @@ async function brokerOnly(
     id: `bare-${d.id}`,
     topic: `onegrid-bench/devices/bare-${d.id}/telemetry`,
   }));
-  const mosquitto = localMosquitto(url);
+  const mosquitto = o.mosquittoPid ?? localMosquitto(url);
   const brokerCpu = mosquitto ? procCpuMs(mosquitto) : undefined;
   const cpu0 = process.cpuUsage();
   const pub = await publishFrom(target, bare, { ...o, ...(external ? { consumed: () => received } : {}) });
@@ -249,15 +120,18 @@ async function brokerOnly(
   };
 }
 
-async function countReadings(db: Db, from: Date): Promise<number> {
-  const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM readings WHERE ts >= $1', [from]);
+async function countReadings(db: Db, from: Date, to: Date): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM readings WHERE ts >= $1 AND ts < $2',
+    [from, to],
+  );
   return r.rows[0]?.n ?? 0;
 }
 
 export const ingestBenchmark: Benchmark = {
   name: 'ingest',
   description:
-    'end-to-end MQTT readings/s (publish → rules → stored) vs broker-only and a raw COPY of the same rows',
+    'end-to-end MQTT readings/s (publish → rules → stored, stored/expected per run) vs broker-only and a raw COPY',
   async run({ progress, options }) {
     const devices = positiveInt(options.devices, 50, 'devices');
     const seconds = options.seconds === undefined ? undefined : positiveInt(options.seconds, 10, 'seconds');
@@ -266,17 +140,28 @@ export const ingestBenchmark: Benchmark = {
     const procs = positiveInt(options.publishers, 2, 'publishers');
     const connections = positiveInt(options.connections, 2, 'connections');
     const receiveMaximum = positiveInt(options['receive-maximum'], 20_000, 'receive-maximum');
+    const runs = positiveInt(options.runs, 1, 'runs');
+    const workers = positiveInt(options.workers, 1, 'workers');
     // Published but not yet acknowledged by the consumers, at most. Mosquitto deals a shared
     // subscription's messages round robin however fast each member takes them, so one connection
-    // may come to hold nearly all of them: no more than one connection's receive window (plus
-    // Mosquitto's max_queued_messages of 1,000), or Mosquitto drops the excess.
+    // may come to hold nearly all of them: no more than one connection's receive window.
     const backlog = positiveInt(options.backlog, Math.min(10_000, receiveMaximum), 'backlog');
     const perDevice = total ? Math.ceil(total / devices) : undefined;
-    const mqttUrl = process.env.MQTT_URL;
-    const { db, engine, drop } = await openBenchDb('ingest');
+    // Server mode measures a Mosquitto of its own with deploy/mosquitto.conf, not the machine's.
+    const brokerOpt =
+      typeof options.broker === 'string' ? options.broker : process.env.DATABASE_URL ? 'mosquitto' : 'aedes';
+    const { db, engine, url: dbUrl, drop } = await openBenchDb('ingest');
+    const own = brokerOpt === 'mosquitto' ? await startMosquitto() : undefined;
+    const mqttUrl = own?.url ?? (brokerOpt === 'aedes' ? undefined : brokerOpt);
+    const mosquittoPid = () => own?.pid() ?? localMosquitto(mqttUrl);
     const log = createLogger({ logLevel: 'warn', logPretty: false });
     const rows: BenchRow[] = [];
-    const mode = mqttUrl ? `${engine} + ${new URL(mqttUrl).host}` : `${engine} + aedes`;
+    const brokerName = own
+      ? 'own Mosquitto (deploy/mosquitto.conf)'
+      : mqttUrl
+        ? new URL(mqttUrl).host
+        : 'aedes';
+    const mode = `${engine} + ${brokerName}`;
     const publishing = {
       procs,
       window,
@@ -284,6 +169,7 @@ export const ingestBenchmark: Benchmark = {
       ...(perDevice ? { perDevice } : {}),
       ...(seconds ? { seconds } : {}),
     };
+    const group = `bench${process.pid}`;
     try {
       progress(`migrating a scratch database (${engine}) …`);
       await migrate(db);
@@ -294,7 +180,7 @@ export const ingestBenchmark: Benchmark = {
         log,
         config: { mqttPort: await freePort(), mqttUrl, ingestDeviceRate: 1_000_000 },
         host: '127.0.0.1',
-        group: `bench${process.pid}`,
+        group,
         clientId: `bench-ingest-${process.pid}`,
         ...(mqttUrl ? { connections, sessionExpiry: 0, receiveMaximum } : {}),
       });
@@ -310,72 +196,105 @@ export const ingestBenchmark: Benchmark = {
         creds.push({ id, topic: telemetryTopic(id), ...(mqttUrl ? {} : { token: r.token }) });
       }
       const url = mqttUrl ?? `mqtt://127.0.0.1:${role.port}`;
-      const baseTs = Date.now() - 60_000;
-      const from = new Date(baseTs);
-
-      progress(
-        `${devices} devices in ${procs} publisher processes, ${total ? `${total} messages` : `${seconds} s`}, to ${url} …`,
-      );
-      const mosquitto = localMosquitto(mqttUrl);
-      const pgCpu = cpuMeter(() => postgresPids(db));
-      await pgCpu.start();
-      const brokerCpu0 = mosquitto ? procCpuMs(mosquitto) : undefined;
-      const cpu0 = process.cpuUsage();
-      const accepted = () => iot.stats.totals().accepted;
-      const accepted0 = accepted();
-      const pub = await publishFrom(url, creds, {
-        ...publishing,
-        baseTs,
-        ...(mqttUrl ? { consumed: () => (accepted() - accepted0) / 3 } : {}),
-      });
-      const expected = pub.sent * 3;
-      // Embedded: every PUBACK came after the store. External: until the worker has stored them all.
-      const end = Date.now() + 120_000;
-      while (accepted() - accepted0 < expected && Date.now() < end)
-        await new Promise((r) => setTimeout(r, 2));
-      const e2eMs = performance.now() - pub.startedAt;
-      const own = process.cpuUsage(cpu0);
-      const brokerMs = mosquitto && brokerCpu0 !== undefined ? procCpuMs(mosquitto)! - brokerCpu0 : undefined;
-      const pgMs = db.engine === 'postgres' ? await pgCpu.stop() : undefined;
-      const stored = await countReadings(db, from);
-      await iot.flush();
-      const stats = iot.engine.stats() as Record<string, unknown>;
-      const sink = iot.sink.stats();
-      const stages = perMsg(
-        [
-          { label: 'publishers', ms: pub.cpuMs },
-          {
-            label: mqttUrl ? 'ingest process' : 'ingest process (aedes + pipeline + PGlite)',
-            ms: (own.user + own.system) / 1000,
-            single: true,
-          },
-          ...(mqttUrl ? [{ label: 'Mosquitto', ms: brokerMs, single: true }] : []),
-          ...(pgMs !== undefined ? [{ label: 'PostgreSQL', ms: pgMs }] : []),
-        ],
-        pub.sent,
-      );
-      const msgRate = (pub.sent / e2eMs) * 1000;
-      rows.push({
-        subject: `end-to-end (${mode})`,
-        value: msgRate,
-        unit: 'msg/s',
-        baseline: 'broker only',
-        better: 'higher',
-        note: `${pub.sent} messages × 3 metrics; ${stored}/${expected} readings stored in ${sink.batches} batches; rules ${JSON.stringify(stats).slice(0, 100)}`,
-      });
-      rows.push({
-        subject: 'end-to-end readings',
-        value: (stored / e2eMs) * 1000,
-        unit: 'rows/s',
-        baseline: 'raw COPY',
-        better: 'higher',
-      });
-      rows.push({
-        subject: 'end-to-end CPU ceiling',
-        value: stages.ceiling,
-        unit: 'msg/s',
-        note: `${stages.text} → msg/s if the machine did nothing else (bound: ${stages.bound})`,
-      });
+      const t0 = Date.now();
+      let why: string | undefined;
+      if (workers > 1 && !mqttUrl)
+        why = 'embedded mode has one ingest process (aedes): --workers needs server mode';
+      if (workers > 1 && mqttUrl && !dbUrl)
+        why = 'PGlite is one process’s database: --workers needs DATABASE_URL';
+      const plan = why ? [1] : [...new Set([1, workers])];
+      const rates = new Map<number, number[]>();
+      let baseTs = t0 - 3 * 3_600_000;
+      let lastSent = 0;
+      for (const w of plan) {
+        const extra =
+          w > 1
+            ? await extraWorkers(w - 1, {
+                DATABASE_URL: dbUrl!,
+                MQTT_URL: url,
+                SHARE_GROUP: group,
+                CLIENT_ID: `bench-ingest-${process.pid}`,
+                CONNECTIONS: String(connections),
+                RECEIVE_MAXIMUM: String(receiveMaximum),
+              })
+            : undefined;
+        try {
+          for (let run = 1; run <= runs; run++) {
+            baseTs += 5 * 60_000;
+            const from = new Date(baseTs);
+            progress(
+              `run ${run}/${runs}, ${w} ingest process${w > 1 ? 'es' : ''}: ${devices} devices in ${procs} publisher processes, ${total ? `${total} messages` : `${seconds} s`}, to ${url} …`,
+            );
+            const mosquitto = mosquittoPid();
+            const pgCpu = cpuMeter(() => postgresPids(db));
+            await pgCpu.start();
+            const brokerCpu0 = mosquitto ? procCpuMs(mosquitto) : undefined;
+            const cpu0 = process.cpuUsage();
+            const extraCpu0 = extra?.cpuMs() ?? 0;
+            const accepted = () => iot.stats.totals().accepted + (extra?.accepted() ?? 0);
+            const accepted0 = accepted();
+            const pub = await publishFrom(url, creds, {
+              ...publishing,
+              baseTs,
+              ...(mqttUrl ? { consumed: () => (accepted() - accepted0) / 3 } : {}),
+            });
+            const expected = pub.sent * 3;
+            lastSent = pub.sent;
+            // Embedded: every PUBACK came after the store. External: until the workers stored them all.
+            const end = Date.now() + 120_000;
+            while (accepted() - accepted0 < expected && Date.now() < end)
+              await new Promise((r) => setTimeout(r, 2));
+            const e2eMs = performance.now() - pub.startedAt;
+            const own = process.cpuUsage(cpu0);
+            const brokerMs =
+              mosquitto && brokerCpu0 !== undefined ? procCpuMs(mosquitto)! - brokerCpu0 : undefined;
+            const pgMs = db.engine === 'postgres' ? await pgCpu.stop() : undefined;
+            const stored = await countReadings(db, from, new Date(baseTs + 5 * 60_000));
+            const stages = perMsg(
+              [
+                { label: 'publishers', ms: pub.cpuMs },
+                {
+                  label: mqttUrl ? 'ingest process' : 'ingest process (aedes + pipeline + PGlite)',
+                  ms: (own.user + own.system) / 1000,
+                  single: true,
+                },
+                ...(extra ? [{ label: `${w - 1} more ingest`, ms: extra.cpuMs() - extraCpu0 }] : []),
+                ...(mqttUrl ? [{ label: 'Mosquitto', ms: brokerMs, single: true }] : []),
+                ...(pgMs !== undefined ? [{ label: 'PostgreSQL', ms: pgMs }] : []),
+              ],
+              pub.sent,
+            );
+            const msgRate = (pub.sent / e2eMs) * 1000;
+            rates.set(w, [...(rates.get(w) ?? []), msgRate]);
+            const busy = stages.total / (e2eMs * os.availableParallelism());
+            rows.push({
+              subject: `end-to-end run ${run}, ${w} ingest process${w > 1 ? 'es' : ''} (${mode})`,
+              value: msgRate,
+              unit: 'msg/s',
+              baseline: 'broker only',
+              better: 'higher',
+              note: `stored/expected ${stored}/${expected} readings${stored < expected ? ` — ${expected - stored} LOST` : ''} (${pub.sent} messages × 3 metrics); cores ${Math.round(busy * 100)} % busy; ${stages.text} → ${Math.round(stages.ceiling)} msg/s if the machine did nothing else (bound: ${stages.bound})`,
+            });
+          }
+        } finally {
+          await extra?.close();
+        }
+      }
+      const mean = (xs: number[] | undefined) => (xs?.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+      if (workers > 1) {
+        const one = mean(rates.get(1));
+        const more = mean(rates.get(workers));
+        const load = os.loadavg()[0]!.toFixed(1);
+        if (!why && more < one * 1.1) {
+          why = `on ${os.availableParallelism()} cores (load ${load}) the publishers, Mosquitto, PostgreSQL and the ingest processes share the same CPU: another process has no idle core to use; Mosquitto is single-threaded`;
+        }
+        rows.push({
+          subject: `${workers} ingest processes vs 1`,
+          value: why && more === 0 ? 0 : more / one,
+          unit: '×',
+          note: why ? `no gain: ${why}` : `${Math.round(one)} → ${Math.round(more)} msg/s`,
+        });
+      }
       await role.close();
       await iot.close();
 
@@ -388,18 +307,19 @@ export const ingestBenchmark: Benchmark = {
         baseTs,
         subscribers: connections,
         receiveMaximum: 65_535,
+        ...(own ? { mosquittoPid: own.pid() } : {}),
       });
       const bStages = perMsg(b.cpu, b.sent);
       rows.unshift({
         subject: 'broker only',
         value: (b.sent / b.ms) * 1000,
         unit: 'msg/s',
-        note: `${mqttUrl ? 'Mosquitto' : 'aedes'}, QoS 1, ${mqttUrl ? `${connections} subscribers sharing the stream, acknowledging on receipt` : 'one plain subscriber'} (${b.received}/${b.sent} received${b.received < b.sent ? ': the broker dropped messages, lower --backlog' : ''}); ${bStages.text} → ${Math.round(bStages.ceiling)} msg/s if the machine did nothing else (bound: ${bStages.bound})`,
+        note: `${own ? 'own Mosquitto' : mqttUrl ? 'Mosquitto' : 'aedes'}, QoS 1, ${mqttUrl ? `${connections} subscribers sharing the stream, acknowledging on receipt` : 'one plain subscriber'} (${b.received}/${b.sent} received${b.received < b.sent ? ': the broker dropped messages, lower --backlog' : ''}); ${bStages.text} → ${Math.round(bStages.ceiling)} msg/s if the machine did nothing else (bound: ${bStages.bound})`,
       });
 
-      progress(`raw COPY of the same ${expected} rows …`);
+      progress(`raw COPY of the same ${lastSent * 3} rows …`);
       const copyBase = baseTs + 86_400_000;
-      const per = Math.ceil(pub.sent / devices);
+      const per = Math.ceil(lastSent / devices);
       // In chunks of a thousand lines, as the ingest writes them.
       const lines = function* () {
         let chunk = '';
@@ -431,6 +351,7 @@ export const ingestBenchmark: Benchmark = {
         note: `${copied} rows into the partitioned readings table (${((copied / 3 / copyMs) * 1000).toFixed(0)} msg-equivalents/s)${copyPgMs !== undefined ? `; PostgreSQL CPU ${((copyPgMs * 1000) / copied).toFixed(1)} µs/row` : ''}`,
       });
     } finally {
+      await own?.close();
       await drop();
     }
     return rows;

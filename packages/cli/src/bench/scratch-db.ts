@@ -4,7 +4,9 @@ import { type Db, openDatabase, openPglite } from '@onegrid/server';
  * A database for one benchmark run: an in-memory PGlite by default; with DATABASE_URL, a scratch
  * database created on that server and dropped afterwards (the named one is never touched).
  */
-export async function openBenchDb(label: string): Promise<{ db: Db; engine: string; drop(): Promise<void> }> {
+export async function openBenchDb(
+  label: string,
+): Promise<{ db: Db; engine: string; url?: string; drop(): Promise<void> }> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const db = await openPglite();
@@ -20,6 +22,7 @@ export async function openBenchDb(label: string): Promise<{ db: Db; engine: stri
   return {
     db,
     engine: 'PostgreSQL',
+    url: u.toString(),
     async drop() {
       await db.close();
       await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
