@@ -56,7 +56,9 @@ const accepts = (port: number) =>
   });
 
 /** Starts Mosquitto with `deploy/mosquitto.conf` plus a loopback listener and `extraConf`. */
-export async function startMosquitto(o: { extraConf?: string[]; port?: number } = {}): Promise<MosquittoProcess> {
+export async function startMosquitto(
+  o: { extraConf?: string[]; port?: number } = {},
+): Promise<MosquittoProcess> {
   const why = mosquittoUnavailable();
   if (why) throw new Error(why);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onegrid-mosquitto-'));
