@@ -1,3 +1,4 @@
+export * from './address/index.ts';
 export * from './admin.ts';
 export * from './areas.ts';
 export * from './assessment/index.ts';
