@@ -54,47 +54,61 @@ function cut(s: string, re: RegExp): [string | undefined, string] {
 
 const trimZeros = (n: string) => n.replace(/^0+(?=\d)/, '');
 
-/** The numbered parts after the road (or a place): 2281弄5号3幢2单元201室. */
-function parseTail(s: string, out: AddressParts): string {
+type Rule = [RegExp, (m: RegExpExecArray, out: AddressParts, place: string) => void];
+
+/** The numbered parts after the road, tried in this order at each position. */
+const tailRules: Rule[] = [
+  [/^(\d+)支弄/, (m, o) => (o.branch ??= trimZeros(m[1]!))],
+  [/^(\d+)弄/, (m, o) => (o.lane ??= trimZeros(m[1]!))],
+  [/^([0-9]+[A-Za-z]?|[A-Za-z])(号楼|幢|栋|座)/, (m, o) => (o.building ??= trimZeros(m[1]!))],
+  [
+    /^(\d+(?:-\d+)?)号/,
+    (m, o) => {
+      if (o.number === undefined) o.number = trimZeros(m[1]!);
+      else o.building ??= trimZeros(m[1]!);
+    },
+  ],
+  [/^(\d+)单元/, (m, o) => (o.unit ??= trimZeros(m[1]!))],
+  [/^(\d+)(?:室|房)/, (m, o) => (o.room ??= trimZeros(m[1]!))],
+  // A floor: the room number carries it already.
+  [/^(\d+)(?:楼|层)/, () => {}],
+  [
+    /^(\d+(?:-\d+)*)(?![0-9])/,
+    (m, o, place) => {
+      // Bare digits: the door number when there is none yet (浦电路221, 12-1202), else the room.
+      const parts = m[1]!.split('-');
+      if (o.number === undefined && (o.road !== undefined || o.lane !== undefined || place)) {
+        o.number = trimZeros(parts[0]!);
+        if (parts.length > 2) o.building ??= trimZeros(parts[1]!);
+        if (parts.length > 1) o.room ??= trimZeros(parts.at(-1)!);
+      } else o.room ??= trimZeros(m[1]!);
+    },
+  ],
+];
+
+/** The numbered parts after the road (or a place): 2281弄5号3幢2单元201室. Returns the rest. */
+function parseTail(s: string, out: AddressParts, before: string): string {
   let place = '';
   let rest = s;
-  while (rest.length > 0) {
-    let m: RegExpExecArray | null;
-    if ((m = /^(\d+)支弄/.exec(rest))) out.branch ??= trimZeros(m[1]!);
-    else if ((m = /^(\d+)弄/.exec(rest)) && out.lane === undefined) out.lane = trimZeros(m[1]!);
-    else if ((m = /^([0-9]+[A-Za-z]?|[A-Za-z])(号楼|幢|栋|座)/.exec(rest))) out.building ??= trimZeros(m[1]!);
-    else if ((m = /^(\d+(?:-\d+)?)号/.exec(rest))) {
-      if (out.number === undefined) out.number = trimZeros(m[1]!);
-      else out.building ??= trimZeros(m[1]!);
-    } else if ((m = /^(\d+)单元/.exec(rest))) out.unit ??= trimZeros(m[1]!);
-    else if ((m = /^(\d+)(?:室|房)/.exec(rest))) out.room ??= trimZeros(m[1]!);
-    else if ((m = /^(\d+)(?:楼|层)/.exec(rest))) {
-      // A floor: the room number carries it already.
-    } else if ((m = /^(\d+(?:-\d+)*)(?![0-9])/.exec(rest))) {
-      // Bare digits: the door number when there is none yet (浦电路221), else the room.
-      const parts = m[1]!.split('-');
-      if (out.number === undefined && (out.road !== undefined || out.lane !== undefined || place)) {
-        out.number = trimZeros(parts[0]!);
-        if (parts[1] !== undefined) {
-          if (parts.length > 2) out.building ??= trimZeros(parts[1]);
-          out.room ??= trimZeros(parts.at(-1)!);
-        }
-      } else out.room ??= trimZeros(m[1]!);
-    } else {
-      place += rest[0];
-      rest = rest.slice(1);
-      continue;
+  outer: while (rest.length > 0) {
+    for (const [re, apply] of tailRules) {
+      const m = re.exec(rest);
+      if (m) {
+        apply(m, out, before + place);
+        rest = rest.slice(m[0].length);
+        continue outer;
+      }
     }
-    rest = rest.slice(m[0].length);
+    place += rest[0];
+    rest = rest.slice(1);
   }
   return place;
 }
 
 export function parseAddress(text: string, options: ParseOptions = {}): AddressParts {
-  let s = normalizeAddressText(text);
   const out: AddressParts = {};
-  let city: string | undefined;
-  [city, s] = cut(s, /^(上海市?)/);
+  const [city, afterCity] = cut(normalizeAddressText(text), /^(上海市?)/);
+  let s = afterCity;
   if (city) out.city = '上海市';
   for (const d of options.districts ?? []) {
     const short = d.replace(/(新区|区|县)$/, '');
@@ -133,7 +147,7 @@ export function parseAddress(text: string, options: ParseOptions = {}): AddressP
     place = m[0];
     s = s.slice(place.length);
   }
-  place += parseTail(s, out);
+  place += parseTail(s, out, place);
   if (place) out.place = place;
   return out;
 }
