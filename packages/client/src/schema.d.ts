@@ -446,6 +446,325 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/geo/geocode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Free Chinese address text → standard addresses, best first (any logged-in user) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Free Chinese address text */
+                    q: string;
+                    /** @description Only addresses in this district, street or grid (code) */
+                    area?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GeocodeAnswer"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/geo/geocode/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Geocode up to 10000 texts at once: one result per text, in order (any logged-in user) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Address texts, at most 10000 */
+            requestBody: {
+                content: {
+                    "application/json": string[];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GeocodeBatchAnswer"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/geo/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A point → the nearest standard address and its distance in metres (any logged-in user) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Longitude in `crs` */
+                    lng: number;
+                    /** @description Latitude in `crs` */
+                    lat: number;
+                    /** @description wgs84 (GPS, ≈ CGCS2000), gcj02 (AMap, Tencent, most phone apps) or bd09 (Baidu) */
+                    crs?: "wgs84" | "gcj02" | "bd09";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReverseAnswer"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/geo/addresses/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quality of the standard addresses: duplicates, points outside their street, conflicts (admin) */
+        get: {
+            parameters: {
+                query?: {
+                    area?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AddressQuality"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find a place by its address for a citizen report (no login; rate-limited; five at most) */
+        get: {
+            parameters: {
+                query: {
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PublicPlace"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tiles/{layer}/{z}/{x}/{y}.mvt": {
         parameters: {
             query?: never;
@@ -5815,6 +6134,84 @@ export interface components {
                 code: string;
                 name: string;
             } | null;
+        };
+        GeocodeCandidate: {
+            /** @description The standard text: district and address (黄浦区南京东路100号) */
+            text: string;
+            /** @description The standard address's code; null for a point interpolated along a road */
+            code: string | null;
+            /** @description WGS-84 */
+            lng: number;
+            /** @description WGS-84 */
+            lat: number;
+            /** @description 0‥1: parts matched plus trigram similarity */
+            score: number;
+            street: string | null;
+            streetCode: string | null;
+            district: string | null;
+            districtCode: string | null;
+            /** @description True when the number is unknown and the point lies between the nearest known numbers */
+            interpolated: boolean;
+        };
+        GeocodeAnswer: {
+            /** @description Best first */
+            candidates: components["schemas"]["GeocodeCandidate"][];
+        };
+        GeocodeBatchAnswer: {
+            /** @description One per text, in order; candidate null when nothing resembles it */
+            results: {
+                q: string;
+                candidate: components["schemas"]["GeocodeCandidate"] | (never | null);
+            }[];
+        };
+        ReverseAnswer: {
+            input: {
+                lng: number;
+                lat: number;
+                /** @description wgs84 (GPS, ≈ CGCS2000), gcj02 (AMap, Tencent, most phone apps) or bd09 (Baidu) */
+                crs: "wgs84" | "gcj02" | "bd09";
+            };
+            address: components["schemas"]["GeocodeCandidate"];
+            /** @description Metres from the point to the address */
+            distance: number;
+        };
+        AddressQuality: {
+            /** @description Standard addresses in the area */
+            total: number;
+            duplicates: {
+                count: number;
+                examples: {
+                    text: string;
+                    codes: string[];
+                    metres?: number;
+                    reason?: string;
+                }[];
+            };
+            outsideStreet: {
+                count: number;
+                examples: {
+                    text: string;
+                    codes: string[];
+                    metres?: number;
+                    reason?: string;
+                }[];
+            };
+            conflicts: {
+                count: number;
+                examples: {
+                    text: string;
+                    codes: string[];
+                    metres?: number;
+                    reason?: string;
+                }[];
+            };
+        };
+        PublicPlace: {
+            text: string;
+            lng: number;
+            lat: number;
+            district: string | null;
+            street: string | null;
         };
         DeviceType: {
             id: string;

@@ -245,6 +245,10 @@ export const fieldAliases = {
   dataSource: ['data_source', 'source', 'sjly', '数据来源'],
   note: ['note', 'notes', 'remark', 'bz', '备注'],
   address: ['address', 'addr', 'std_address', '标准地址', '地址', 'full_address'],
+  districtName: ['district_name', 'district', 'county_name', '区县名称', '区县', '所属区县', '所在区'],
+  addressCode: ['address_code', 'std_code', 'code', 'dzbm', '地址编码', '标准地址编码'],
+  aliases: ['aliases', 'alias', 'bm', '别名'],
+  formerNames: ['former_names', 'former_name', 'old_name', 'cym', '曾用名', '旧名'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AliasedField = keyof typeof fieldAliases;

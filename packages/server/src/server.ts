@@ -83,7 +83,7 @@ export async function buildServer({
   authRoutes(app, auth);
   categoriesRoutes(app, categoriesService({ categories: categoriesRepository(db), db }));
   const geo = createGeo({ db, log });
-  geo.mount(app);
+  await geo.mount(app);
   const bus = startEventBus(db, {
     onError: (e) => log.warn({ err: e, category: 'events' }, 'outbox poll failed'),
   });

@@ -25,7 +25,7 @@ const unit: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
  * without 十/百/千 is read digit by digit, as room numbers are spoken (三〇一 → 301).
  * Undefined for text that is not such a run.
  */
-export function chineseNumeral(text: string): number | undefined {
+export function readChineseNumeral(text: string): number | undefined {
   if (text === '' || ![...text].every((c) => c in digit || c in unit)) return undefined;
   if (![...text].some((c) => c in unit)) {
     return Number([...text].map((c) => digit[c]).join(''));
@@ -64,7 +64,7 @@ export function normalizeAddressText(text: string): string {
       .replace(/[—–~～]/g, '-')
       .replace(/^中国/, '')
       .replace(numeralBeforeMarker, (run: string) => {
-        const n = chineseNumeral(run);
+        const n = readChineseNumeral(run);
         return n === undefined ? run : String(n);
       })
   );

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { chineseNumeral, normalizeAddressText } from './normalize.ts';
+import { chineseNumeral as writeChineseNumeral } from '../demo/names.ts';
+import { normalizeAddressText, readChineseNumeral } from './normalize.ts';
 import { addressKey, formatAddress, parseAddress, roadPosition, roadStem } from './parse.ts';
 
-describe('chineseNumeral', () => {
+describe('readChineseNumeral', () => {
   it.each([
     ['一百二十三', 123],
     ['十五', 15],
@@ -12,10 +13,10 @@ describe('chineseNumeral', () => {
     ['两百', 200],
     ['三〇一', 301],
     ['九', 9],
-  ])('%s → %d', (text, n) => expect(chineseNumeral(text)).toBe(n));
+  ])('%s → %d', (text, n) => expect(readChineseNumeral(text)).toBe(n));
 
   it.each(['', '十百', '二三十', '路'])('"%s" is no number', (text) =>
-    expect(chineseNumeral(text)).toBeUndefined(),
+    expect(readChineseNumeral(text)).toBeUndefined(),
   );
 });
 
@@ -146,5 +147,11 @@ describe('old-town lanes and villages', () => {
     expect(parseAddress('高家弄66弄')).toEqual({ road: '高家弄', lane: '66' });
     expect(parseAddress('海南西弄60号')).toEqual({ road: '海南西弄', number: '60' });
     expect(parseAddress('华路村')).toEqual({ place: '华路村' });
+  });
+});
+
+describe('round trip with the demo names', () => {
+  it('reads back every number the demo writes in Chinese', () => {
+    for (let n = 1; n <= 9999; n++) expect(readChineseNumeral(writeChineseNumeral(n))).toBe(n);
   });
 });

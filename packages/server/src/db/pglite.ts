@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { postgis } from '@electric-sql/pglite-postgis';
 import type { Db, Queryable, QueryResult } from './db.ts';
 
@@ -69,7 +70,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db & { pg
   const pg = new PGlite({
     ...(pgDir ? { dataDir: pgDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-    extensions: { postgis },
+    extensions: { postgis, pg_trgm },
   });
   try {
     await pg.waitReady;
