@@ -34,6 +34,21 @@ export interface Config {
   vitalsHistoryMinutes: number;
   /** Days audit entries are kept (at least 180, MLPS level 3 / 网络安全法 §21). */
   auditRetentionDays: number;
+  /** PostgreSQL pool size and timeouts (docs/operations.md "Timeouts and database outages"). */
+  db: {
+    max: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    idleInTransactionTimeoutMs: number;
+  };
+  /** How long a readiness check (the database's `SELECT 1`, …) may take before it counts as failing. */
+  healthTimeoutMs: number;
+  /** Bearer token for `GET /metrics` from anywhere but loopback; unset: loopback only. */
+  metricsToken: string | undefined;
+  /** Ingest counts as stalled after this many seconds without a message while devices are active. */
+  ingestStallSeconds: number;
+  /** Days outbox events are kept after they were written (delivered long before). */
+  outboxRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -96,7 +111,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     vitalsTickSeconds: int('ONEGRID_VITALS_TICK_SECONDS', 30, 1, 3600),
     vitalsHistoryMinutes: int('ONEGRID_VITALS_HISTORY_MINUTES', 5, 1, 1440),
     auditRetentionDays: int('ONEGRID_AUDIT_RETENTION_DAYS', 180, 180, 36500),
+    db: {
+      max: int('ONEGRID_DB_POOL_MAX', 10, 1, 1000),
+      connectTimeoutMs: int('ONEGRID_DB_CONNECT_TIMEOUT_MS', 5000, 0, 3_600_000),
+      statementTimeoutMs: int('ONEGRID_DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
+      idleInTransactionTimeoutMs: int('ONEGRID_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, 0, 86_400_000),
+    },
+    healthTimeoutMs: int('ONEGRID_HEALTH_TIMEOUT_MS', 2000, 100, 60_000),
+    metricsToken: env.ONEGRID_METRICS_TOKEN || undefined,
+    ingestStallSeconds: int('ONEGRID_INGEST_STALL_SECONDS', 60, 1, 86_400),
+    outboxRetentionDays: int('ONEGRID_OUTBOX_RETENTION_DAYS', 7, 1, 3650),
   };
+  if (config.metricsToken !== undefined && config.metricsToken.length < 16) {
+    problems.push('ONEGRID_METRICS_TOKEN must be at least 16 characters');
+  }
   config.attachmentsDir = path.resolve(
     env.ONEGRID_ATTACHMENTS_DIR ?? path.join(config.dataDir, 'attachments'),
   );

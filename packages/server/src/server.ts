@@ -22,7 +22,9 @@ import { categoriesRoutes } from './categories/categories.routes.ts';
 import { categoriesService } from './categories/categories.service.ts';
 import { commandRoutes } from './command/command.routes.ts';
 import type { Config } from './config.ts';
+import { createDbAvailability } from './db/availability.ts';
 import type { Db } from './db/db.ts';
+import { startOutboxRetention } from './events/outbox.retention.ts';
 import { type EventBus, startEventBus } from './events/outbox.ts';
 import { streamRoutes } from './events/stream.routes.ts';
 import { createGeo } from './geo/geo.module.ts';
@@ -39,6 +41,9 @@ import { patrolService } from './patrol/patrol.service.ts';
 import { publicRoutes } from './public/public.routes.ts';
 import { publicService } from './public/public.service.ts';
 import { healthRoutes } from './system/health.routes.ts';
+import { metricsRoutes } from './system/metrics.routes.ts';
+import { createMetrics } from './system/metrics.ts';
+import { createReadiness, type Readiness } from './system/readiness.ts';
 import { createVitals, type Vitals } from './vitals/vitals.module.ts';
 
 export interface ServerDeps {
@@ -47,7 +52,8 @@ export interface ServerDeps {
   config: Pick<Config, 'sessionHours' | 'webDir'> &
     Partial<Pick<Config, 'attachmentsDir' | 'maxUploadBytes'>> &
     Partial<IotConfig> &
-    Partial<Pick<Config, 'vitalsTickSeconds' | 'vitalsHistoryMinutes' | 'auditRetentionDays'>>;
+    Partial<Pick<Config, 'vitalsTickSeconds' | 'vitalsHistoryMinutes' | 'auditRetentionDays'>> &
+    Partial<Pick<Config, 'healthTimeoutMs' | 'metricsToken' | 'outboxRetentionDays'>>;
   clock?: () => Date;
 }
 
@@ -65,6 +71,8 @@ export interface Server {
   alarmCases: AlarmCases;
   /** City vital signs: live values in memory, history, indicator definitions. */
   vitals: Vitals;
+  /** What must work for this process to be ready; roles register their checks (`ingest`, …). */
+  readiness: Readiness;
   close(): Promise<void>;
 }
 
@@ -75,7 +83,39 @@ export async function buildServer({
   clock = () => new Date(),
 }: ServerDeps): Promise<Server> {
   const auth = authService({ users: authRepository(db), db, clock, sessionHours: config.sessionHours });
-  const app = await createApp({ logger: log.child({ category: 'http' }), auth, webDir: config.webDir });
+  const healthTimeoutMs = config.healthTimeoutMs ?? 2000;
+  const dblog = log.child({ category: 'db' });
+  const availability = createDbAvailability(db, {
+    timeoutMs: healthTimeoutMs,
+    onChange: (up, reason) =>
+      up
+        ? dblog.info('the database answers again')
+        : dblog.error({ reason }, 'the database is not answering'),
+  });
+  const readiness = createReadiness({ timeoutMs: healthTimeoutMs + 500 });
+  readiness.register('database', async () => {
+    const r = await availability.probe();
+    return r.ok ? { ok: true, detail: db.engine } : { ok: false, reason: r.reason };
+  });
+  const app = await createApp({
+    logger: log.child({ category: 'http' }),
+    auth,
+    webDir: config.webDir,
+    availability,
+  });
+  // Sources are read when scraped, after everything below exists.
+  const metrics = createMetrics({
+    db,
+    availability,
+    outbox: () => bus.stats(),
+    sseClients: () => stream.clients(),
+    ingest: () => ({
+      ...iot.stats.totals(),
+      pending: iot.sink.pending(),
+      lastMessageAgeSeconds: (Date.now() - iot.activity.lastMessageAt()) / 1000,
+    }),
+  });
+  metrics.instrument(app);
   await registerAuditContext(app);
   app.addSchema(ErrorBody);
   app.addSchema(UserSchema);
@@ -87,7 +127,13 @@ export async function buildServer({
   const bus = startEventBus(db, {
     onError: (e) => log.warn({ err: e, category: 'events' }, 'outbox poll failed'),
   });
-  streamRoutes(app, bus);
+  const stream = streamRoutes(app, bus);
+  const outboxRetention = startOutboxRetention({
+    db,
+    log,
+    clock,
+    retentionDays: config.outboxRetentionDays ?? 7,
+  });
   const iot = await createIot({ db, log, clock, config, onEventsCommitted: () => bus.nudge() });
   iotRoutes(app, iot);
   const attachments = attachmentService({
@@ -121,7 +167,14 @@ export async function buildServer({
     onError: (e) => log.warn({ err: e, category: 'audit' }, 'audit retention failed'),
   });
   app.addHook('onClose', async () => auditRetention.close());
-  healthRoutes(app, { db, broker: () => iot.brokerState(), startedAt: new Date() });
+  healthRoutes(app, {
+    db,
+    broker: () => iot.brokerState(),
+    readiness,
+    startedAt: new Date(),
+    timeoutMs: healthTimeoutMs,
+  });
+  metricsRoutes(app, { metrics, token: config.metricsToken });
 
   await app.ready();
   return {
@@ -132,8 +185,11 @@ export async function buildServer({
     bus,
     alarmCases,
     vitals,
+    readiness,
     async close() {
       await app.close();
+      availability.close();
+      await outboxRetention.close();
       await vitals.close();
       await alarmCases.close();
       await cases.close();

@@ -101,12 +101,20 @@ export function registerServe(program: Command) {
  */
 async function startIngest(server: Server, db: Db, log: Logger, config: Config) {
   try {
-    return await startIot({ iot: server.iot, db, log, config });
+    const health = { readiness: server.readiness, stallSeconds: config.ingestStallSeconds };
+    return await startIot({ iot: server.iot, db, log, config, ...health });
   } catch (e) {
     if (!(e instanceof BrokerPortInUseError) || config.mqttUrl || process.env.ONEGRID_MQTT_PORT) throw e;
     for (const port of [1884, 1885, 1886, 1887, 1888, 0]) {
       try {
-        const ingest = await startIot({ iot: server.iot, db, log, config: { ...config, mqttPort: port } });
+        const ingest = await startIot({
+          iot: server.iot,
+          db,
+          log,
+          config: { ...config, mqttPort: port },
+          readiness: server.readiness,
+          stallSeconds: config.ingestStallSeconds,
+        });
         const msg = `MQTT port ${config.mqttPort} is in use (another broker?); the embedded broker listens on ${ingest.port} instead. Set ONEGRID_MQTT_PORT to choose.`;
         log.warn({ category: 'ingest' }, msg);
         console.log(`\n${msg}`);

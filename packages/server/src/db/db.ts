@@ -18,14 +18,29 @@ export interface Queryable {
 
 export interface Db extends Queryable {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Bulk load of text-format COPY data (tab separated). The fast path for imports and benchmarks. */
   copyFrom(
     table: string,
     columns: readonly string[],
     rows: AsyncIterable<string> | Iterable<string>,
   ): Promise<number>;
+  /** Connections of the pool (PostgreSQL); undefined on PGlite (one in-process connection). */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /** Without the statement and idle-in-transaction timeouts (migrations, large imports). */
+  unbounded?: boolean;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Callers waiting for a free connection. */
+  waiting: number;
+  max: number;
 }
 
 /** Escapes one value for PostgreSQL's COPY text format. */

@@ -46,30 +46,37 @@ export async function migrate(db: Db, log: (msg: string) => void = () => {}): Pr
     applied_at timestamptz NOT NULL DEFAULT now()
   )`);
   const applied: string[] = [];
-  await db.transaction(async (tx) => {
-    // Two servers starting at once on one PostgreSQL must not both migrate.
-    await tx.query('SELECT pg_advisory_xact_lock(727274)');
-    const done = new Map(
-      (
-        await tx.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migrations')
-      ).rows.map((r) => [r.name, r.checksum]),
-    );
-    for (const m of listMigrations()) {
-      const previous = done.get(m.name);
-      if (previous !== undefined) {
-        if (previous !== m.checksum) {
-          throw new Error(
-            `Migration ${m.name} was changed after it was applied (checksum ${previous} → ${m.checksum}). ` +
-              'Add a new migration instead of editing an applied one.',
-          );
+  await db.transaction(
+    async (tx) => {
+      // Two servers starting at once on one PostgreSQL must not both migrate.
+      await tx.query('SELECT pg_advisory_xact_lock(727274)');
+      const done = new Map(
+        (
+          await tx.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migrations')
+        ).rows.map((r) => [r.name, r.checksum]),
+      );
+      for (const m of listMigrations()) {
+        const previous = done.get(m.name);
+        if (previous !== undefined) {
+          if (previous !== m.checksum) {
+            throw new Error(
+              `Migration ${m.name} was changed after it was applied (checksum ${previous} → ${m.checksum}). ` +
+                'Add a new migration instead of editing an applied one.',
+            );
+          }
+          continue;
         }
-        continue;
+        log(`applying migration ${m.name}`);
+        await tx.exec(m.sql);
+        await tx.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)', [
+          m.name,
+          m.checksum,
+        ]);
+        applied.push(m.name);
       }
-      log(`applying migration ${m.name}`);
-      await tx.exec(m.sql);
-      await tx.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)', [m.name, m.checksum]);
-      applied.push(m.name);
-    }
-  });
+      // A migration may rewrite a large table: the request timeouts do not apply to it.
+    },
+    { unbounded: true },
+  );
   return applied;
 }

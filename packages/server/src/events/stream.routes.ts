@@ -7,7 +7,8 @@ import type { EventBus } from './outbox.ts';
  * `GET /api/v1/stream`: Server-Sent Events of case, alarm and vital-sign changes within the
  * caller's scope. EventSource cannot send headers, so the token may come as `access_token`.
  */
-export function streamRoutes(app: App, bus: EventBus) {
+export function streamRoutes(app: App, bus: EventBus): { clients(): number } {
+  let clients = 0;
   app.get(
     '/api/v1/stream',
     {
@@ -40,10 +41,13 @@ export function streamRoutes(app: App, bus: EventBus) {
         res.write(`id: ${e.id}\nevent: ${e.topic}\ndata: ${JSON.stringify(e.payload)}\n\n`);
       });
       const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      clients++;
       request.raw.on('close', () => {
+        clients--;
         clearInterval(keepAlive);
         unsubscribe();
       });
     },
   );
+  return { clients: () => clients };
 }

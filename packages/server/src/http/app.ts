@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Role } from '@onegrid/domain';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AuthService, Principal } from '../auth/auth.service.ts';
+import { type DbAvailability, databaseFailure } from '../db/availability.ts';
 import { AppError } from '../errors.ts';
 
 declare module 'fastify' {
@@ -33,6 +34,15 @@ export interface AppOptions {
   /** Built web app to serve at `/`, when present. */
   webDir?: string;
   bodyLimit?: number;
+  /** While the database is away, API requests answer 503 with Retry-After at once. */
+  availability?: DbAvailability;
+}
+
+/** Routes that answer without the database (or report on it): never refused while it is away. */
+function needsDatabase(route: string | undefined): boolean {
+  if (!route) return false;
+  if (route.startsWith('/api/v1/health')) return false;
+  return route.startsWith('/api/') || route.startsWith('/open311/');
 }
 
 /** The caller, or 401. */
@@ -79,6 +89,17 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
+  const availability = options.availability;
+  const unavailable = (retryAfter: number) =>
+    new AppError('unavailable', 'The database is not answering; try again shortly', { retryAfter });
+  if (availability) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (availability.up || !needsDatabase(request.routeOptions.url)) return;
+      reply.header('retry-after', String(availability.retryAfterSeconds));
+      throw unavailable(availability.retryAfterSeconds);
+    });
+  }
+
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
@@ -100,7 +121,26 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
 
   app.setErrorHandler((error, request, reply) => {
+    const dbFailure = databaseFailure(error);
+    if (dbFailure) {
+      // Away or stalled (or one statement past its timeout): say so, never a 500 or a hang.
+      availability?.observe(error);
+      request.log.warn({ err: error, category: 'db' }, `database ${dbFailure}: answering 503`);
+      const retryAfter = availability?.retryAfterSeconds ?? 2;
+      return reply
+        .status(503)
+        .header('retry-after', String(retryAfter))
+        .send({
+          error: {
+            code: 'unavailable',
+            message: 'The database is not answering; try again shortly',
+            details: { requestId: request.id, retryAfter },
+          },
+        });
+    }
     if (error instanceof AppError) {
+      const retryAfter = (error.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
       return reply.status(error.status).send({
         error: {
           code: error.code,

@@ -8,6 +8,8 @@ import type { TelemetryService } from './telemetry.service.ts';
 export interface BrokerState {
   mode: 'embedded' | 'external' | 'off';
   connected: boolean;
+  /** External broker: every connection holds its subscription (false: connected, but nothing arrives). */
+  subscribed?: boolean;
   url?: string;
 }
 

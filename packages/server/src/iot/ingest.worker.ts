@@ -136,7 +136,12 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
   }
 
   return {
-    state: () => ({ mode: 'external', connected: subscribers.some((s) => s.connected), url: o.url }),
+    state: () => ({
+      mode: 'external',
+      connected: subscribers.some((s) => s.connected),
+      subscribed: subscribers.every((s) => s.subscribed),
+      url: o.url,
+    }),
     subscribed: () => subscribers.every((s) => s.subscribed),
     stats: () => ({ ...counters }),
     async close() {

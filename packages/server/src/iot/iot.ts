@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import type { App } from '../http/app.ts';
 import type { Logger } from '../logger.ts';
+import type { Readiness } from '../system/readiness.ts';
 import { alarmRepository } from './alarm.repository.ts';
 import { alarmRoutes } from './alarm.routes.ts';
 import { type AlarmService, alarmService } from './alarm.service.ts';
@@ -16,6 +17,7 @@ import { createDeviceDirectory, type DeviceDirectory } from './device.directory.
 import { deviceRepository } from './device.repository.ts';
 import { deviceRoutes } from './device.routes.ts';
 import { type DeviceService, deviceService } from './device.service.ts';
+import { type IngestActivity, ingestCheck, watchIngestActivity } from './ingest.health.ts';
 import { createIngestStats, type IngestStats } from './ingest.stats.ts';
 import { startIngestWorker } from './ingest.worker.ts';
 import { iotSchemas } from './iot.schema.ts';
@@ -44,6 +46,8 @@ export interface Iot {
   readings: ReadingsRepository;
   sink: ReadingSink;
   stats: IngestStats;
+  /** When the last telemetry message arrived (health and metrics). */
+  activity: IngestActivity;
   rules: RulesService;
   engine: RulesEngine;
   alarms: AlarmService;
@@ -80,6 +84,7 @@ export async function createIot({
   const rulesRepo = rulesRepository(db);
   const directory = await createDeviceDirectory({ repo: devicesRepo, log: ilog });
   const stats = createIngestStats({ db, log });
+  const activity = watchIngestActivity(stats);
   const alarms = alarmService({
     db,
     repo: alarmRepo,
@@ -129,6 +134,7 @@ export async function createIot({
     readings,
     sink,
     stats,
+    activity,
     rules,
     engine,
     alarms,
@@ -147,6 +153,7 @@ export async function createIot({
     },
     async close() {
       clearInterval(seenTimer);
+      activity.close();
       await repairing;
       await sink.close();
       await telemetry.flushSeen().catch((e) => ilog.warn({ err: e }, 'saving last-seen times failed'));
@@ -202,6 +209,10 @@ export async function startIot(o: {
   receiveMaximum?: number;
   sessionExpiry?: number;
   maintenanceMs?: number;
+  /** Where the role registers its readiness check `ingest` (connected, subscribed, not stalled). */
+  readiness?: Readiness;
+  /** Seconds without a message, while devices are active, before ingest counts as stalled. */
+  stallSeconds?: number;
 }): Promise<IotRole> {
   const { iot, log } = o;
   const cfg = { ...defaultIotConfig, ...o.config };
@@ -215,6 +226,11 @@ export async function startIot(o: {
     const offline = await devicesRepo.markOffline(clock());
     if (offline.length > 0) ilog.info({ count: offline.length }, 'devices went offline');
   }
+  const registerCheck = (state: () => BrokerState) =>
+    o.readiness?.register(
+      'ingest',
+      ingestCheck({ db: o.db, state, activity: iot.activity, stallMs: (o.stallSeconds ?? 60) * 1000 }),
+    ) ?? (() => {});
   await maintain();
   const timer = setInterval(() => {
     maintain().catch((e) => ilog.warn({ err: e }, 'IoT maintenance failed'));
@@ -235,10 +251,12 @@ export async function startIot(o: {
         ...(o.sessionExpiry !== undefined ? { sessionExpiry: o.sessionExpiry } : {}),
       });
       iot.attachBroker(worker.state, worker.stats);
+      const unregister = registerCheck(worker.state);
       return {
         brokerState: worker.state,
         port: undefined,
         async close() {
+          unregister();
           clearInterval(timer);
           await worker.close();
           iot.attachBroker(() => ({ mode: 'off', connected: false }));
@@ -254,10 +272,12 @@ export async function startIot(o: {
       log,
     });
     iot.attachBroker(broker.state, () => ({ clients: broker.clients() }));
+    const unregister = registerCheck(broker.state);
     return {
       brokerState: broker.state,
       port: broker.port,
       async close() {
+        unregister();
         clearInterval(timer);
         await broker.close();
         iot.attachBroker(() => ({ mode: 'off', connected: false }));
