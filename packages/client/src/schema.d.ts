@@ -6005,14 +6005,14 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/health": {
+    "/api/v1/health/live": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Liveness and the state of the database and broker */
+        /** Liveness: 200 while the process runs (restart it when this fails) */
         get: {
             parameters: {
                 query?: never;
@@ -6029,7 +6029,117 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            status: "ok" | "degraded";
+                            /** @enum {string} */
+                            status: "live";
+                            uptimeSeconds: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: 200 only when every role of this process works, else 503 naming what fails */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            status: "ready" | "not_ready";
+                            /** @description names of the checks that fail */
+                            failing: string[];
+                            checks: {
+                                /** @description database, ingest, … */
+                                name: string;
+                                ok: boolean;
+                                /** @description why it fails, or a short note */
+                                detail?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            status: "ready" | "not_ready";
+                            /** @description names of the checks that fail */
+                            failing: string[];
+                            checks: {
+                                /** @description database, ingest, … */
+                                name: string;
+                                ok: boolean;
+                                /** @description why it fails, or a short note */
+                                detail?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The state of the process, the database and the broker
+         * @description `ok`: every check passes; `degraded`: the API answers but a part fails (ingest, the broker); `down`: the database does not answer, so neither does most of the API.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            status: "ok" | "degraded" | "down";
                             version: string;
                             uptimeSeconds: number;
                             database: {
@@ -6040,10 +6150,19 @@ export interface paths {
                             broker: {
                                 mode: string;
                                 connected: boolean;
+                                subscribed?: boolean;
                                 url?: string;
                             };
                             /** @description Demo data is loaded: the demo accounts exist (the login page lists them). Public by design: a demo installation publishes its accounts anyway. */
                             demo: boolean;
+                            /** @description the readiness checks */
+                            checks?: {
+                                /** @description database, ingest, … */
+                                name: string;
+                                ok: boolean;
+                                /** @description why it fails, or a short note */
+                                detail?: string;
+                            }[];
                         };
                     };
                 };

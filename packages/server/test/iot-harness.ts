@@ -25,7 +25,10 @@ export interface IotTest {
   close(): Promise<void>;
 }
 
-export async function startIotTest(db: Db): Promise<IotTest> {
+export async function startIotTest(
+  db: Db,
+  options: { stallSeconds?: number; mqttUrl?: string } = {},
+): Promise<IotTest> {
   // The clock follows real time unless a test moves it: MQTT readings without ts get real time.
   let shift = 0;
   const clock = () => new Date(Date.now() + shift);
@@ -34,16 +37,19 @@ export async function startIotTest(db: Db): Promise<IotTest> {
     iot: server.iot,
     db,
     log: silentLog,
-    config: { mqttPort: 0, mqttUrl: undefined },
+    config: { mqttPort: 0, mqttUrl: options.mqttUrl },
     host: '127.0.0.1',
     clock,
+    readiness: server.readiness,
+    ...(options.stallSeconds !== undefined ? { stallSeconds: options.stallSeconds } : {}),
+    ...(options.mqttUrl ? { connections: 1, clientId: `test-ingest-${process.pid}-${Date.now()}` } : {}),
   });
   await ensureUser(db, { username: 'iot-admin', role: 'admin' });
   const admin = await login(server, 'iot-admin');
   return {
     server,
     role,
-    port: role.port!,
+    port: role.port ?? 0,
     admin,
     setNow(ms) {
       shift = ms - Date.now();

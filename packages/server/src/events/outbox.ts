@@ -35,6 +35,8 @@ export interface EventBus {
   subscribe(fn: (e: OutboxEvent) => void): () => void;
   /** Look for new events now (after a commit in this process) instead of at the next tick. */
   nudge(): void;
+  /** Resolves once the bus has taken its starting point (events committed after it are delivered). */
+  ready: Promise<void>;
   /** For metrics: events delivered, seconds since the reader last caught up, events held for recheck. */
   stats(): { delivered: number; lagSeconds: number; pendingRecheck: number };
   close(): Promise<void>;
@@ -76,6 +78,10 @@ export function startEventBus(
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
+  let started!: () => void;
+  const ready = new Promise<void>((resolve) => {
+    started = resolve;
+  });
 
   const afterSafe = (xid: bigint, id: number) => xid > safe.xid || (xid === safe.xid && id > safe.id);
   const deliver = (r: Row) => {
@@ -101,6 +107,7 @@ export function startEventBus(
     for (const r of rows) seen.set(Number(r.id), BigInt(r.xid));
     safe = { xid: xmin, id: 0 };
     fast = Number(max);
+    started();
   }
 
   async function poll(): Promise<void> {
@@ -164,6 +171,7 @@ export function startEventBus(
       return () => emitter.off('event', fn);
     },
     nudge: tick,
+    ready,
     stats: () => ({
       delivered,
       lagSeconds: Math.max(0, (Date.now() - caughtUpAt) / 1000),
