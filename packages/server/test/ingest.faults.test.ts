@@ -23,16 +23,26 @@ if (mosquittoMissing) {
   });
 }
 
+/**
+ * Where the broker requires credentials (device authentication through the dynamic-security
+ * plugin), the harness gives the workers' URL and a load publisher's credentials; else anonymous.
+ */
+function access(b: TestBroker): { workerUrl: string; login: { username?: string; password?: string } } {
+  const x = b as TestBroker & { workerUrl?: string; publisher?: { username: string; password: string } };
+  return { workerUrl: x.workerUrl ?? b.url, login: x.publisher ? { ...x.publisher } : {} };
+}
+
 /** A device-side publisher: counts what the broker acknowledged (PUBACK) per device. */
 async function publisher(
-  url: string,
+  b: TestBroker,
   clientId: string,
 ): Promise<{
   client: MqttClient;
   acked: Set<string>;
   send(device: string, ts: number, payload?: string): Promise<void>;
 }> {
-  const client = await mqtt.connectAsync(url, {
+  const client = await mqtt.connectAsync(b.url, {
+    ...access(b).login,
     protocolVersion: 5,
     clientId,
     clean: false,
@@ -87,7 +97,7 @@ describe.skipIf(!!mosquittoMissing)(`ingest faults on Mosquitto, ${testEngine}`,
   // Each test its own share group: a closed worker keeps its session (and its share) at the broker.
   const worker = async (clientId: string) => {
     const w = await startIngestWorker({
-      url: broker.url,
+      url: access(broker).workerUrl,
       group: `g-${clientId}`,
       telemetry: server.iot.telemetry,
       stats: server.iot.stats,
@@ -117,8 +127,8 @@ describe.skipIf(!!mosquittoMissing)(`ingest faults on Mosquitto, ${testEngine}`,
   it('acknowledges and dead-letters poison and oversized messages while other devices flow', async () => {
     await addDevices(db, server, ['pf-good-1', 'pf-good-2', 'pf-bad']);
     const w = await worker('faults-a');
-    const good = await publisher(broker.url, 'pf-pub-good');
-    const bad = await publisher(broker.url, 'pf-pub-bad');
+    const good = await publisher(broker, 'pf-pub-good');
+    const bad = await publisher(broker, 'pf-pub-bad');
     clients.push(good.client, bad.client);
     const base = Date.now() - 60_000;
     const poison = [
@@ -169,7 +179,7 @@ describe.skipIf(!!mosquittoMissing)(`ingest faults on Mosquitto, ${testEngine}`,
     workers.splice(workers.indexOf(w), 1);
     // While the worker is away the broker acknowledges and queues 400 messages of one device:
     // eight times its 50/s rate's burst.
-    const pub = await publisher(broker.url, 'bl-pub');
+    const pub = await publisher(broker, 'bl-pub');
     clients.push(pub.client);
     const base = Date.now() - 120_000;
     await Promise.all(Array.from({ length: 400 }, (_, i) => pub.send('bl-1', base + i)));
@@ -185,7 +195,7 @@ describe.skipIf(!!mosquittoMissing)(`ingest faults on Mosquitto, ${testEngine}`,
   it('resumes within seconds after a broker restart with persistence and loses nothing acknowledged', async () => {
     await addDevices(db, server, ['br-1', 'br-2', 'br-3']);
     const w = await worker('faults-c');
-    const pub = await publisher(broker.url, 'br-pub');
+    const pub = await publisher(broker, 'br-pub');
     clients.push(pub.client);
     const ids = ['br-1', 'br-2', 'br-3'];
     const base = Date.now() - 180_000;
@@ -217,7 +227,12 @@ describe.skipIf(!!mosquittoMissing || testEngine !== 'postgres')(
     const spawnWorker = async () => {
       const child = fork(childScript, [], {
         execArgv: ['--import', import.meta.resolve('tsx')],
-        env: { ...process.env, DATABASE_URL: db.url, MQTT_URL: broker.url, CLIENT_ID: 'kill9-worker' },
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          MQTT_URL: access(broker).workerUrl,
+          CLIENT_ID: 'kill9-worker',
+        },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       children.push(child);
@@ -245,7 +260,7 @@ describe.skipIf(!!mosquittoMissing || testEngine !== 'postgres')(
       const ids = Array.from({ length: 4 }, (_, i) => `k9-${i}`);
       await addDevices(db, server, ids);
       const first = await spawnWorker();
-      const p = await publisher(broker.url, 'k9-pub');
+      const p = await publisher(broker, 'k9-pub');
       pub = p.client;
       const base = Date.now() - 240_000;
       const total = 2000;

@@ -21,6 +21,8 @@ describe.skipIf(!!mosquittoMissing)(
   () => {
     let broker: TestBroker;
     let url: string;
+    let workerUrl: string;
+    const login: { username?: string; password?: string } = {};
     let db: TestDb;
     let server: Server;
     const workers: IngestWorker[] = [];
@@ -31,6 +33,13 @@ describe.skipIf(!!mosquittoMissing)(
     beforeAll(async () => {
       broker = await startTestBroker();
       url = broker.url;
+      // Where the broker requires credentials, the harness has them for the workers and a publisher.
+      const x = broker as TestBroker & {
+        workerUrl?: string;
+        publisher?: { username: string; password: string };
+      };
+      workerUrl = x.workerUrl ?? url;
+      Object.assign(login, x.publisher ?? {});
       db = await openTestDb();
       server = await testServer(db.db);
       await db.db.query(
@@ -48,7 +57,7 @@ describe.skipIf(!!mosquittoMissing)(
         };
         workers.push(
           await startIngestWorker({
-            url,
+            url: workerUrl,
             telemetry,
             stats: server.iot.stats,
             log: silentLog,
@@ -69,10 +78,11 @@ describe.skipIf(!!mosquittoMissing)(
 
     it('splits one stream between two workers and stores every message exactly once', async () => {
       expect(workers.map((w) => w.state())).toEqual([
-        { mode: 'external', connected: true, url },
-        { mode: 'external', connected: true, url },
+        expect.objectContaining({ mode: 'external', connected: true }),
+        expect.objectContaining({ mode: 'external', connected: true }),
       ]);
       const publisher = await mqtt.connectAsync(url, {
+        ...login,
         protocolVersion: 5,
         clientId: `onegrid-test-${run}-pub`,
       });
@@ -120,7 +130,7 @@ describe.skipIf(!!mosquittoMissing)(
       const dyingBase = `onegrid-test-${run}-dying`;
       const topic = `$share/${group}/onegrid/devices/+/telemetry`;
       let held = 0;
-      const dying = await mqtt.connectAsync(url, {
+      const dying = await mqtt.connectAsync(workerUrl, {
         protocolVersion: 5,
         clientId: `${dyingBase}-0`,
         clean: false,
@@ -141,7 +151,7 @@ describe.skipIf(!!mosquittoMissing)(
         },
       });
       const survivor = await startIngestWorker({
-        url,
+        url: workerUrl,
         telemetry: counting(survivorTally),
         stats: server.iot.stats,
         log: silentLog,
@@ -153,6 +163,7 @@ describe.skipIf(!!mosquittoMissing)(
       workers.push(survivor);
 
       const publisher = await mqtt.connectAsync(url, {
+        ...login,
         protocolVersion: 5,
         clientId: `onegrid-test-${run}-pub2`,
       });
@@ -198,7 +209,7 @@ describe.skipIf(!!mosquittoMissing)(
       // message the dead one had not acknowledged.
       const restartedTally = new Map<string, number>();
       const restarted = await startIngestWorker({
-        url,
+        url: workerUrl,
         telemetry: counting(restartedTally),
         stats: server.iot.stats,
         log: silentLog,

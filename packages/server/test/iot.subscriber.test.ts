@@ -161,6 +161,39 @@ describe('lean MQTT 5 subscriber', () => {
     expect(broker.received.filter((p) => p.cmd === 'puback').map((p) => p.messageId)).toEqual([7, 8]);
   });
 
+  it('joins a large packet from many chunks once, intact', async () => {
+    const big = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = i % 251;
+    const frames = Buffer.concat([
+      publish('onegrid/devices/a/telemetry', 1, 'first'),
+      publish('onegrid/devices/big/telemetry', 2, big as unknown as string),
+      publish('onegrid/devices/a/telemetry', 3, 'last'),
+    ]);
+    const broker = await fakeBroker((socket) => {
+      for (let i = 0; i < frames.length; i += 65_536) socket.write(frames.subarray(i, i + 65_536));
+    });
+    cleanups.push(() => broker.close());
+    const got: InboundMessage[] = [];
+    const sub = startSubscriber({
+      url: broker.url,
+      clientId: 'w-4',
+      topic: 't',
+      sessionExpiry: 0,
+      receiveMaximum: 10,
+      maxPacketSize: 16 * 1024 * 1024,
+      onMessage(m, ack) {
+        got.push({ ...m, payload: Buffer.from(m.payload) });
+        ack();
+      },
+    });
+    cleanups.push(() => sub.close());
+    await sub.ready;
+    for (let t = 0; t < 500 && got.length < 3; t++) await new Promise((r) => setTimeout(r, 10));
+    expect(got.map((m) => m.messageId)).toEqual([1, 2, 3]);
+    expect(got[1]!.payload.equals(big)).toBe(true);
+    expect(got[2]!.payload.toString()).toBe('last');
+  });
+
   it('writes PUBACKs as MQTT 5 success acknowledgements', () => {
     expect([...pubacks([1, 0x1234])]).toEqual([0x40, 2, 0, 1, 0x40, 2, 0x12, 0x34]);
   });
