@@ -125,7 +125,8 @@ export async function buildServer({
   const geo = createGeo({ db, log });
   await geo.mount(app);
   const bus = startEventBus(db, {
-    onError: (e) => log.warn({ err: e, category: 'events' }, 'outbox poll failed'),
+    onError: (e) => log.warn({ err: e, category: 'events' }, 'outbox poll failed; retrying'),
+    onRecover: () => log.info({ category: 'events' }, 'outbox polls again'),
   });
   const stream = streamRoutes(app, bus);
   const outboxRetention = startOutboxRetention({

@@ -62,7 +62,13 @@ const BATCH = 500;
  */
 export function startEventBus(
   db: Db,
-  options: { intervalMs?: number; onError?: (e: unknown) => void } = {},
+  options: {
+    intervalMs?: number;
+    /** The first failed poll of a run of failures (the database away): not one per tick. */
+    onError?: (e: unknown) => void;
+    /** The first successful poll after failures. */
+    onRecover?: () => void;
+  } = {},
 ): EventBus {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
@@ -78,6 +84,7 @@ export function startEventBus(
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
+  let failing = false;
   let started!: () => void;
   const ready = new Promise<void>((resolve) => {
     started = resolve;
@@ -152,7 +159,16 @@ export function startEventBus(
       return;
     }
     running = poll()
-      .catch((e) => options.onError?.(e))
+      .then(
+        () => {
+          if (failing) options.onRecover?.();
+          failing = false;
+        },
+        (e) => {
+          if (!failing) options.onError?.(e);
+          failing = true;
+        },
+      )
       .finally(() => {
         running = undefined;
         if (again) {
