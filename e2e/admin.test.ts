@@ -2,7 +2,8 @@
  * The administrator's screens in the browser: every tab, a department and a user created (the
  * user's form surviving an expired session), a matrix rule added and tried in the tester, a
  * deadline changed, a holiday added, a GeoJSON imported with its report, a device and a rule
- * created; wrong input answered in Chinese; a non-admin sees no admin screen and gets 403.
+ * created; wrong input answered in Chinese; a non-admin sees no admin screen and gets 403. Users are
+ * the security administrator's tab (三员分立), opened on a page of their own.
  * Screenshots of every tab at 1366×768 go to e2e/screenshots/admin-*.png.
  */
 import type { Page } from 'playwright-core';
@@ -14,19 +15,23 @@ import { type E2e, phone, startE2e } from './harness.ts';
 describe(`admin screens in the browser (${testEngine})`, () => {
   let e: E2e;
   let page: Page;
-  const go = async (tab: string) => {
-    await page.evaluate((t) => {
+  /** The security administrator's page: users are theirs, not the administrator's (三员分立). */
+  let sec: Page;
+  const go = async (tab: string, p: Page = page) => {
+    await p.evaluate((t) => {
       window.location.hash = `/admin/${t}`;
     }, tab);
-    await page.waitForSelector(`[data-tab=${tab}][aria-selected=true]`);
+    await p.waitForSelector(`[data-tab=${tab}][aria-selected=true]`);
   };
 
   beforeAll(async () => {
     e = await startE2e(async (db) => {
       await makeLoopCity(db);
       await ensureUser(db, { username: 'root', role: 'admin' });
+      await ensureUser(db, { username: 'sec', role: 'security' });
     });
     page = await e.openAs('root', '#/admin');
+    sec = await e.openAs('sec', '#/admin/users');
   }, 240_000);
   afterAll(async () => {
     await e?.close();
@@ -129,8 +134,13 @@ describe(`admin screens in the browser (${testEngine})`, () => {
   });
 
   it('creates a user, keeping the form through an expired session', async () => {
-    await go('users');
-    const form = page.getByTestId('user-form');
+    await go('users', sec);
+    // The security administrator has the users tab and nothing else; the administrator lacks it.
+    expect(
+      await sec.locator('[data-tab]').evaluateAll((els) => els.map((el) => el.getAttribute('data-tab'))),
+    ).toEqual(['users']);
+    expect(await page.locator('[data-tab=users]').count()).toBe(0);
+    const form = sec.getByTestId('user-form');
     await form.locator('input[name=username]').fill('wang.wei');
     await form.locator('input[name=displayName]').fill('王伟');
     await form.locator('input[name=password]').fill('short');
@@ -143,10 +153,10 @@ describe(`admin screens in the browser (${testEngine})`, () => {
     await form.locator('select[name=departmentCode]').selectOption('310101-fxb');
 
     // The session ends while the form is filled in: log in again, nothing typed is lost.
-    await e.t.db.query("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'root')");
-    delete e.tokens.root; // the API helper's token went with it
+    await e.t.db.query("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'sec')");
+    delete e.tokens.sec; // the API helper's token went with it
     await form.getByRole('button', { name: '创建' }).click();
-    const dialog = page.getByRole('dialog');
+    const dialog = sec.getByRole('dialog');
     await dialog.waitFor();
     await dialog.getByLabel('密码').fill('secret-pw');
     await dialog.getByRole('button', { name: '登录', exact: true }).click();
@@ -155,10 +165,10 @@ describe(`admin screens in the browser (${testEngine})`, () => {
     expect(await form.locator('input[name=password]').inputValue()).toBe('initial-pw-1');
     expect(await form.locator('select[name=departmentCode]').inputValue()).toBe('310101-fxb');
     await form.getByRole('button', { name: '创建' }).click();
-    await page.getByText('已保存用户“王伟”').waitFor();
-    await page.locator('[data-testid=users] td', { hasText: 'wang.wei' }).waitFor();
+    await sec.getByText('已保存用户“王伟”').waitFor();
+    await sec.locator('[data-testid=users] td', { hasText: 'wang.wei' }).waitFor();
     expect(await e.login('wang.wei', 'initial-pw-1')).toBeTruthy();
-    await e.shot(page, 'admin-users-1366.png');
+    await e.shot(sec, 'admin-users-1366.png');
   });
 
   it('adds a matrix rule and the tester shows which department gets a point', async () => {
@@ -283,17 +293,17 @@ describe(`admin screens in the browser (${testEngine})`, () => {
   });
 
   it('switches to English', async () => {
-    await go('users');
-    await page.getByTestId('lang-switch').click();
-    await page.getByText('New user').waitFor();
-    await e.shot(page, 'admin-users-en-1366.png');
-    await page.getByTestId('lang-switch').click();
-    await page.getByText('新建用户').waitFor();
+    await go('users', sec);
+    await sec.getByTestId('lang-switch').click();
+    await sec.getByText('New user').waitFor();
+    await e.shot(sec, 'admin-users-en-1366.png');
+    await sec.getByTestId('lang-switch').click();
+    await sec.getByText('新建用户').waitFor();
   });
 
   it('shows every tab on a phone (360×740) without the page scrolling sideways', async () => {
     const p = await e.openAs('root', '#/admin', { viewport: phone });
-    for (const tab of ['categories', 'calendar', 'departments', 'matrix', 'users', 'import', 'devices']) {
+    for (const tab of ['categories', 'calendar', 'departments', 'matrix', 'import', 'devices']) {
       await p.evaluate((t) => {
         window.location.hash = `/admin/${t}`;
       }, tab);

@@ -2190,11 +2190,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description comma-separated statuses */
+                    /** @description comma-separated statuses: reported, verifying, filed, dispatched, handling, handled, checked, suspended, handed-up, closed, rejected, merged */
                     status?: string;
                     category?: string;
                     /** @description district/street/community/grid code */
                     area?: string;
+                    /** @description one of inspector, public, hotline, iot, camera, department, leader, higher-platform, open311 */
                     source?: string;
                     from?: string;
                     to?: string;

@@ -32,9 +32,17 @@ export function levelOfCode(code: string): AreaLevel | 'unitGrid' | undefined {
   }
 }
 
-/** True when `code` (an area, grid or anything carrying an area code) lies in `scope`. */
-export function inScope(scope: string, code: string | null | undefined): boolean {
-  return typeof code === 'string' && code.startsWith(scope);
+/**
+ * The one scope check: true when `code` (an area, grid or anything carrying an area code) lies in
+ * the scope — a scope code, or a principal's `scopeCode`. Codes embed their parents, so it is a
+ * prefix test, the same test SQL does with `code LIKE scope || '%'`.
+ */
+export function inScope(
+  scope: string | { readonly scopeCode: string },
+  code: string | null | undefined,
+): boolean {
+  const s = typeof scope === 'string' ? scope : scope.scopeCode;
+  return typeof code === 'string' && code.startsWith(s);
 }
 
 /** The parent code of an area or unit grid code, or undefined for the city. */

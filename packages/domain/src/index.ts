@@ -8,6 +8,7 @@ export * from './categories.ts';
 export * from './codes.ts';
 export * from './demo/index.ts';
 export * from './geo/index.ts';
+export * from './policy.ts';
 export * from './roles.ts';
 export * from './rules/index.ts';
 export * from './vitals/index.ts';

@@ -47,8 +47,11 @@ describe(`admin API on ${testEngine}`, () => {
     await makeLoopCity(t.db);
     await ensureUser(t.db, { username: 'root', role: 'admin' });
     await ensureUser(t.db, { username: 'hp-admin', role: 'admin', scopeCode: '310101' });
+    // Users belong to the security administrator (三员分立), departments to the administrator.
+    await ensureUser(t.db, { username: 'sec', role: 'security' });
+    await ensureUser(t.db, { username: 'hp-sec', role: 'security', scopeCode: '310101' });
     server = await testServer(t.db);
-    for (const u of ['root', 'hp-admin', 'op']) tokens[u] = await login(server, u);
+    for (const u of ['root', 'hp-admin', 'sec', 'hp-sec', 'op']) tokens[u] = await login(server, u);
   }, 120_000);
   afterAll(async () => {
     await server?.close();
@@ -56,7 +59,7 @@ describe(`admin API on ${testEngine}`, () => {
   });
 
   it('creates a user with an initial password, who can then log in; no hash is ever returned', async () => {
-    const r = await call('root', 'POST', '/api/v1/admin/users', {
+    const r = await call('sec', 'POST', '/api/v1/admin/users', {
       username: 'wang.wei',
       displayName: '王伟',
       password: 'initial-pw-1',
@@ -72,34 +75,34 @@ describe(`admin API on ${testEngine}`, () => {
     });
     expect(JSON.stringify(r.body)).not.toMatch(/scrypt|password/i);
     expect(await login(server, 'wang.wei', 'initial-pw-1')).toBeTruthy();
-    const list = await call('root', 'GET', '/api/v1/admin/users?q=wang');
+    const list = await call('sec', 'GET', '/api/v1/admin/users?q=wang');
     expect(list.body.map((u: { username: string }) => u.username)).toEqual(['wang.wei']);
-    expect(JSON.stringify((await call('root', 'GET', '/api/v1/admin/users')).body)).not.toMatch(/scrypt/);
+    expect(JSON.stringify((await call('sec', 'GET', '/api/v1/admin/users')).body)).not.toMatch(/scrypt/);
   });
 
   it('refuses bad input with the field and the problem', async () => {
     const base = { displayName: 'x', password: 'long-enough', role: 'operator', scopeCode: '310101' };
-    const bad = await call('root', 'POST', '/api/v1/admin/users', { ...base, username: 'Bad Name' });
+    const bad = await call('sec', 'POST', '/api/v1/admin/users', { ...base, username: 'Bad Name' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('validation_failed');
     expect(JSON.stringify(bad.body.error.details)).toContain('username');
-    const short = await call('root', 'POST', '/api/v1/admin/users', {
+    const short = await call('sec', 'POST', '/api/v1/admin/users', {
       ...base,
       username: 'ok',
       password: 'short',
     });
     expect(short.status).toBe(400);
-    const dup = await call('root', 'POST', '/api/v1/admin/users', { ...base, username: 'wang.wei' });
+    const dup = await call('sec', 'POST', '/api/v1/admin/users', { ...base, username: 'wang.wei' });
     expect(dup.status).toBe(409);
     expect(dup.body.error.details).toEqual({ field: 'username', problem: 'taken' });
-    const noDept = await call('root', 'POST', '/api/v1/admin/users', {
+    const noDept = await call('sec', 'POST', '/api/v1/admin/users', {
       ...base,
       username: 'h2',
       role: 'handler',
     });
     expect(noDept.status).toBe(400);
     expect(noDept.body.error.details).toMatchObject({ field: 'departmentCode', problem: 'departmentNeeded' });
-    const area = await call('root', 'POST', '/api/v1/admin/users', {
+    const area = await call('sec', 'POST', '/api/v1/admin/users', {
       ...base,
       username: 'h3',
       scopeCode: '310199',
@@ -109,9 +112,9 @@ describe(`admin API on ${testEngine}`, () => {
   });
 
   it('changes role and scope, resets the password, deactivates — ending sessions', async () => {
-    const id = (await call('root', 'GET', '/api/v1/admin/users?q=wang.wei')).body[0].id as number;
+    const id = (await call('sec', 'GET', '/api/v1/admin/users?q=wang.wei')).body[0].id as number;
     tokens.wang = await login(server, 'wang.wei', 'initial-pw-1');
-    const patched = await call('root', 'PATCH', `/api/v1/admin/users/${id}`, {
+    const patched = await call('sec', 'PATCH', `/api/v1/admin/users/${id}`, {
       role: 'operator',
       scopeCode: '310101002',
     });
@@ -122,28 +125,28 @@ describe(`admin API on ${testEngine}`, () => {
       scopeName: '南京东路街道',
     });
     expect((await call('wang', 'GET', '/api/v1/auth/me')).status).toBe(401);
-    expect((await call('root', 'POST', `/api/v1/admin/users/${id}/password`, { password: 'x' })).status).toBe(
+    expect((await call('sec', 'POST', `/api/v1/admin/users/${id}/password`, { password: 'x' })).status).toBe(
       400,
     );
     expect(
-      (await call('root', 'POST', `/api/v1/admin/users/${id}/password`, { password: 'second-pw-2' })).status,
+      (await call('sec', 'POST', `/api/v1/admin/users/${id}/password`, { password: 'second-pw-2' })).status,
     ).toBe(204);
     await expect(login(server, 'wang.wei', 'initial-pw-1')).rejects.toThrow();
     tokens.wang = await login(server, 'wang.wei', 'second-pw-2');
-    expect((await call('root', 'PATCH', `/api/v1/admin/users/${id}`, { active: false })).body.active).toBe(
+    expect((await call('sec', 'PATCH', `/api/v1/admin/users/${id}`, { active: false })).body.active).toBe(
       false,
     );
     expect((await call('wang', 'GET', '/api/v1/auth/me')).status).toBe(401);
     await expect(login(server, 'wang.wei', 'second-pw-2')).rejects.toThrow();
-    const self = (await call('root', 'GET', '/api/v1/auth/me')).body.id;
-    expect((await call('root', 'PATCH', `/api/v1/admin/users/${self}`, { active: false })).status).toBe(409);
+    const self = (await call('sec', 'GET', '/api/v1/auth/me')).body.id;
+    expect((await call('sec', 'PATCH', `/api/v1/admin/users/${self}`, { active: false })).status).toBe(409);
   });
 
   it('keeps a district administrator inside the district', async () => {
-    const users = (await call('hp-admin', 'GET', '/api/v1/admin/users')).body as { scopeCode: string }[];
+    const users = (await call('hp-sec', 'GET', '/api/v1/admin/users')).body as { scopeCode: string }[];
     expect(users.length).toBeGreaterThan(0);
     expect(users.every((u) => u.scopeCode.startsWith('310101'))).toBe(true);
-    const out = await call('hp-admin', 'POST', '/api/v1/admin/users', {
+    const out = await call('hp-sec', 'POST', '/api/v1/admin/users', {
       username: 'xh-op',
       displayName: '徐汇',
       password: 'long-enough',
@@ -152,10 +155,10 @@ describe(`admin API on ${testEngine}`, () => {
     });
     expect(out.status).toBe(400);
     expect(out.body.error.details).toMatchObject({ field: 'scopeCode', problem: 'notInScope' });
-    const root = (await call('root', 'GET', '/api/v1/admin/users?q=root')).body[0].id;
-    expect(
-      (await call('hp-admin', 'PATCH', `/api/v1/admin/users/${root}`, { displayName: 'x' })).status,
-    ).toBe(404);
+    const root = (await call('sec', 'GET', '/api/v1/admin/users?q=root')).body[0].id;
+    expect((await call('hp-sec', 'PATCH', `/api/v1/admin/users/${root}`, { displayName: 'x' })).status).toBe(
+      404,
+    );
     const depts = (await call('hp-admin', 'GET', '/api/v1/admin/departments')).body as { code: string }[];
     expect(depts.map((d) => d.code)).not.toContain('310104-lhsr');
     expect(
@@ -199,7 +202,7 @@ describe(`admin API on ${testEngine}`, () => {
       active: false,
     });
     expect(p.body).toMatchObject({ phone: '021-12345', active: false });
-    const inactive = await call('root', 'POST', '/api/v1/admin/users', {
+    const inactive = await call('sec', 'POST', '/api/v1/admin/users', {
       username: 'fx1',
       displayName: 'x',
       password: 'long-enough',

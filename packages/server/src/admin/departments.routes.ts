@@ -8,7 +8,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { audit, changes } from '../audit/audit.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { type App, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import {
   AdminDepartmentSchema,
@@ -56,6 +56,7 @@ export function departmentRoutes(app: App, { db }: { db: Db }) {
   app.get(
     '/api/v1/admin/areas',
     {
+      config: { access: 'directory:read' },
       schema: {
         tags: ['admin'],
         summary: 'City, districts, streets and communities inside your scope, for pickers (administrators)',
@@ -63,7 +64,7 @@ export function departmentRoutes(app: App, { db }: { db: Db }) {
       },
     },
     async (request) => {
-      const p = requireRole(request, 'admin');
+      const p = principalOf(request);
       const r = await db.query<{ code: string; name: string; level: string }>(
         `SELECT code, name, level FROM areas WHERE code LIKE $1 || '%' ORDER BY length(code), code LIMIT 5000`,
         [p.scopeCode],
@@ -75,6 +76,7 @@ export function departmentRoutes(app: App, { db }: { db: Db }) {
   app.get(
     '/api/v1/admin/departments',
     {
+      config: { access: 'directory:read' },
       schema: {
         tags: ['admin'],
         summary: 'Departments inside your scope (administrators)',
@@ -82,7 +84,7 @@ export function departmentRoutes(app: App, { db }: { db: Db }) {
       },
     },
     async (request) => {
-      const p = requireRole(request, 'admin');
+      const p = principalOf(request);
       const r = await db.query<AdminDepartment>(
         `${select} WHERE d.area_code LIKE $1 || '%' ORDER BY d.active DESC, d.area_code, d.code`,
         [p.scopeCode],
@@ -94,6 +96,7 @@ export function departmentRoutes(app: App, { db }: { db: Db }) {
   app.post(
     '/api/v1/admin/departments',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['admin'],
         summary: 'Create a department (administrators)',
@@ -102,7 +105,7 @@ export function departmentRoutes(app: App, { db }: { db: Db }) {
       },
     },
     async (request, reply) => {
-      const p = requireRole(request, 'admin');
+      const p = principalOf(request);
       const b = request.body;
       checked(b, true);
       await checkArea(db, p.scopeCode, b.areaCode);
@@ -132,6 +135,7 @@ export function departmentRoutes(app: App, { db }: { db: Db }) {
   app.patch(
     '/api/v1/admin/departments/:code',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['admin'],
         summary: 'Change or deactivate a department (administrators)',
@@ -141,7 +145,7 @@ export function departmentRoutes(app: App, { db }: { db: Db }) {
       },
     },
     async (request) => {
-      const p = requireRole(request, 'admin');
+      const p = principalOf(request);
       const b = request.body;
       const current = await getDepartment(db, request.params.code, p.scopeCode);
       checked(b, false);

@@ -13,7 +13,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { audit } from '../audit/audit.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { type App, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import { importRows, openFileImport } from '../import/import.service.ts';
 import { importKinds } from '../import/kinds/index.ts';
@@ -71,6 +71,7 @@ export function importRoutes(
   app.post(
     '/api/v1/admin/import',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['admin'],
         summary:
@@ -81,7 +82,7 @@ export function importRoutes(
       },
     },
     async (request) => {
-      const p = requireRole(request, 'admin');
+      const p = principalOf(request);
       if (p.scopeCode.length !== 4) {
         throw new AppError('forbidden', 'Imports change the whole city model: only city-wide administrators');
       }
@@ -190,6 +191,7 @@ export function importRoutes(
   app.get(
     '/api/v1/admin/import/runs',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['admin'],
         summary: 'Past import runs, newest first (administrators)',
@@ -198,7 +200,7 @@ export function importRoutes(
       },
     },
     async (request) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       const r = await db.query<ImportRun>(`SELECT ${runColumns} FROM import_runs ORDER BY id DESC LIMIT $1`, [
         request.query.limit ?? 50,
       ]);
@@ -209,6 +211,7 @@ export function importRoutes(
   app.get(
     '/api/v1/admin/import/runs/:id',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['admin'],
         summary:
@@ -218,7 +221,7 @@ export function importRoutes(
       },
     },
     async (request) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       const r = await readReport(db, request.params.id);
       if (!r) throw new AppError('not_found', `Import run ${request.params.id} not found`);
       return r;

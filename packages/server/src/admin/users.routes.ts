@@ -9,7 +9,7 @@ import { audit, changes } from '../audit/audit.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { type App, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import {
   AdminUserSchema,
@@ -78,6 +78,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
   app.get(
     '/api/v1/admin/users',
     {
+      config: { access: 'users:manage' },
       schema: {
         tags: ['admin'],
         summary: 'Users inside your scope (administrators)',
@@ -86,7 +87,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       },
     },
     async (request) => {
-      const p = requireRole(request, 'admin');
+      const p = principalOf(request);
       const q = request.query;
       const r = await db.query<AdminUser>(
         `SELECT ${columns} ${from}
@@ -104,6 +105,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
   app.post(
     '/api/v1/admin/users',
     {
+      config: { access: 'users:manage' },
       schema: {
         tags: ['admin'],
         summary: 'Create a user with an initial password (administrators)',
@@ -112,7 +114,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       },
     },
     async (request, reply) => {
-      const p = requireRole(request, 'admin');
+      const p = principalOf(request);
       const b = request.body;
       checked(b, true);
       await checkScope(db, p.scopeCode, b.scopeCode);
@@ -155,6 +157,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
   app.patch(
     '/api/v1/admin/users/:id',
     {
+      config: { access: 'users:manage' },
       schema: {
         tags: ['admin'],
         summary: 'Change a user: name, role, scope, department, phone, or deactivate (administrators)',
@@ -164,7 +167,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       },
     },
     async (request) => {
-      const p = requireRole(request, 'admin');
+      const p = principalOf(request);
       const b = request.body;
       const current = await getUser(db, request.params.id, p.scopeCode);
       checked(b, false);
@@ -213,6 +216,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
   app.post(
     '/api/v1/admin/users/:id/password',
     {
+      config: { access: 'users:manage' },
       schema: {
         tags: ['admin'],
         summary: "Set a new password for a user and end the user's sessions (administrators)",
@@ -222,7 +226,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       },
     },
     async (request, reply) => {
-      const p = requireRole(request, 'admin');
+      const p = principalOf(request);
       const u = await getUser(db, request.params.id, p.scopeCode);
       const hash = await hashPassword(request.body.password);
       await db.transaction(async (tx) => {

@@ -4,7 +4,7 @@ import { audit } from '../audit/audit.ts';
 import type { Principal } from '../auth/auth.service.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { type App, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import { toCsv, toXlsx } from './assessment.export.ts';
 import { assessmentRepository } from './assessment.repository.ts';
@@ -21,8 +21,6 @@ import {
 } from './assessment.schema.ts';
 import { type AssessmentService, assessmentService } from './assessment.service.ts';
 import { spotCheckService } from './spot-check.service.ts';
-
-const readers = ['leader', 'admin', 'operator', 'dispatcher'] as const;
 
 /** A date alone is midnight in Shanghai (UTC+8), the day the centre works by. */
 export function parseInstant(s: string, field: string): Date {
@@ -64,6 +62,7 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
   app.get(
     '/api/v1/assessment',
     {
+      config: { access: 'assessment:read' },
       schema: {
         tags: ['assessment'],
         summary: 'Indicators, scores, grades and ranks of one level over [from, to), in your area',
@@ -71,12 +70,13 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
         response: { 200: Type.Ref('AssessmentReport'), ...errors(400, 401, 403) },
       },
     },
-    async (request) => report(service, requireRole(request, ...readers), request.query),
+    async (request) => report(service, principalOf(request), request.query),
   );
 
   app.get(
     '/api/v1/assessment/cases',
     {
+      config: { access: 'assessment:read' },
       schema: {
         tags: ['assessment'],
         summary: 'The cases behind one figure (drill-down)',
@@ -85,7 +85,7 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
       },
     },
     async (request) => {
-      const p = requireRole(request, ...readers);
+      const p = principalOf(request);
       const q = request.query;
       const items = await service.casesBehind({
         level: q.level as AssessmentLevel,
@@ -102,6 +102,7 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
     app.get(
       `/api/v1/assessment/export.${format}`,
       {
+        config: { access: 'assessment:read' },
         schema: {
           tags: ['assessment'],
           summary: `The same report as ${format === 'csv' ? 'CSV (UTF-8, BOM)' : 'an Excel workbook'}, Chinese headers`,
@@ -110,7 +111,7 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
         },
       },
       async (request, reply) => {
-        const r = await report(service, requireRole(request, ...readers), request.query);
+        const r = await report(service, principalOf(request), request.query);
         await audit.record(db, {
           action: 'export.assessment',
           object: `assessment:${r.level}`,
@@ -129,6 +130,7 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
   app.post(
     '/api/v1/assessment/spot-checks',
     {
+      config: { access: 'spot-checks:draw' },
       schema: {
         tags: ['assessment'],
         summary: 'Draw empty-grid spot checks (空网格抽查): seeded, weighted by area class',
@@ -140,7 +142,7 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
       },
     },
     async (request, reply) => {
-      const p = requireRole(request, 'leader', 'admin', 'operator');
+      const p = principalOf(request);
       const b = request.body;
       const out = await spot.draw({
         period: { from: parseInstant(b.from, 'from'), to: parseInstant(b.to, 'to') },
@@ -156,6 +158,7 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
   app.get(
     '/api/v1/assessment/spot-checks',
     {
+      config: { access: 'spot-checks:read' },
       schema: {
         tags: ['assessment'],
         summary: 'Spot checks in your area (an inspector sees their own)',
@@ -168,7 +171,7 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
       },
     },
     async (request) => {
-      const p = requireRole(request, ...readers, 'inspector');
+      const p = principalOf(request);
       const items = await spot.list({
         scope: p.scopeCode,
         ...(p.role === 'inspector' ? { inspectorId: p.id } : {}),
@@ -181,6 +184,7 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
   app.post(
     '/api/v1/assessment/spot-checks/:id/result',
     {
+      config: { access: 'spot-checks:record' },
       schema: {
         tags: ['assessment'],
         summary: 'Record what the inspector found; a find counts as a missed report',
@@ -190,7 +194,7 @@ export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () =>
       },
     },
     async (request) => {
-      const p = requireRole(request, 'inspector', 'operator', 'admin');
+      const p = principalOf(request);
       return spot.record({
         id: request.params.id,
         found: request.body.found,

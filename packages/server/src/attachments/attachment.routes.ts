@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import { inScope } from '@onegrid/domain';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../errors.ts';
 import { type App, principalOf } from '../http/app.ts';
@@ -38,6 +39,7 @@ export async function attachmentRoutes(app: App, attachments: AttachmentService)
   app.post(
     '/api/v1/attachments',
     {
+      config: { access: 'cases:report' },
       schema: {
         tags: ['attachments'],
         summary: 'Upload one photo (multipart field "file"); then name its id in a report or action',
@@ -56,6 +58,7 @@ export async function attachmentRoutes(app: App, attachments: AttachmentService)
   app.get(
     '/api/v1/attachments/:id',
     {
+      config: { access: 'cases:read' },
       schema: {
         tags: ['attachments'],
         summary: 'The file itself, for whoever may see its case (or uploaded it)',
@@ -65,12 +68,12 @@ export async function attachmentRoutes(app: App, attachments: AttachmentService)
     async (request, reply) => {
       const p = principalOf(request);
       const a = await attachments.get(request.params.id);
-      if (!a) throw new AppError('not_found', `Attachment ${request.params.id} not found`);
-      const mine = a.createdBy === String(p.id);
+      const mine = a?.createdBy === String(p.id);
       const ourTask =
-        p.role === 'handler' && p.departmentCode !== null && a.departmentCode === p.departmentCode;
-      if (!mine && !ourTask && !a.scopeCode.startsWith(p.scopeCode)) {
-        throw new AppError('forbidden', 'This photo belongs to a case outside your area');
+        p.role === 'handler' && p.departmentCode !== null && a?.departmentCode === p.departmentCode;
+      // Out of scope answers like a missing photo: a 403 would confirm that the id exists.
+      if (!a || (!mine && !ourTask && !inScope(p, a.scopeCode))) {
+        throw new AppError('not_found', `Attachment ${request.params.id} not found`);
       }
       return reply
         .header('content-type', a.mime)

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { parseInstant } from '../assessment/assessment.routes.ts';
 import type { Db } from '../db/db.ts';
-import { type App, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import { type AuditFilter, auditRepository } from './audit.repository.ts';
 import { auditCsv, auditService } from './audit.service.ts';
@@ -72,6 +72,7 @@ export function auditRoutes(app: App, { db }: { db: Db }) {
   app.get(
     '/api/v1/audit',
     {
+      config: { access: 'audit:read' },
       schema: {
         tags: ['audit'],
         summary: 'Audit entries, newest first (auditor only)',
@@ -86,7 +87,7 @@ export function auditRoutes(app: App, { db }: { db: Db }) {
       },
     },
     async (request, reply) => {
-      requireRole(request, 'auditor');
+      principalOf(request);
       const limit = request.query.limit ?? 100;
       const items = await service.list(filterOf(request.query, limit));
       reply.header('cache-control', 'no-store');
@@ -97,6 +98,7 @@ export function auditRoutes(app: App, { db }: { db: Db }) {
   app.get(
     '/api/v1/audit/export.csv',
     {
+      config: { access: 'audit:read' },
       schema: {
         tags: ['audit'],
         summary: 'The filtered entries as CSV (at most 50,000, newest first); the export is itself audited',
@@ -105,7 +107,7 @@ export function auditRoutes(app: App, { db }: { db: Db }) {
       },
     },
     async (request, reply) => {
-      requireRole(request, 'auditor');
+      principalOf(request);
       const filter = filterOf(request.query, 50_000);
       const items = await db.transaction(async (tx) => {
         await audit.record(tx, {

@@ -20,7 +20,7 @@ export function authRoutes(app: App, auth: AuthService) {
   app.post(
     '/api/v1/auth/login',
     {
-      config: { public: true },
+      config: { access: 'public' },
       schema: {
         tags: ['auth'],
         summary: 'Log in; returns a bearer token',
@@ -44,6 +44,7 @@ export function authRoutes(app: App, auth: AuthService) {
   app.get(
     '/api/v1/auth/me',
     {
+      config: { access: 'session' },
       schema: {
         tags: ['auth'],
         summary: 'The logged-in user',
@@ -56,6 +57,7 @@ export function authRoutes(app: App, auth: AuthService) {
   app.post(
     '/api/v1/auth/logout',
     {
+      config: { access: 'session' },
       schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null(), ...errors(401) } },
     },
     async (request, reply) => {

@@ -351,9 +351,12 @@ export function caseRepository(db: Queryable) {
         createdAt: Date;
         deviceId: string | null;
         category: string;
+        areaCode: string;
+        departmentCode: string | null;
       }>(
         `SELECT c.id::int AS id, c.number, c.status, ST_X(c.geom) AS lng, ST_Y(c.geom) AS lat,
-           c.created_at AS "createdAt", c.device_id AS "deviceId", c.category_code AS category
+           c.created_at AS "createdAt", c.device_id AS "deviceId", c.category_code AS category,
+           c.area_code AS "areaCode", c.department_code AS "departmentCode"
          FROM cases c
          WHERE c.category_code = $1 AND c.status NOT IN ('closed', 'rejected', 'merged')
            AND c.created_at BETWEEN $5 AND $6

@@ -1,18 +1,22 @@
 import {
   allowedActions,
   type CaseRulesConfig,
+  caseSources,
+  caseStatuses,
   deadlineState,
   defaultDuplicateOptions,
   haversineMeters,
+  isCaseSource,
   whoActsNext,
 } from '@onegrid/domain';
 import { Type } from '@sinclair/typebox';
 import type { Principal } from '../auth/auth.service.ts';
+import { AppError } from '../errors.ts';
 import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import type { CaseRepository, CaseRow } from './case.repository.ts';
 import { ActionBody, actionParam, type CaseJson, ReportBody } from './case.schema.ts';
-import { actorOf, type CaseService, type DuplicateHit } from './case.service.ts';
+import { actorOf, type CaseService, canSee, type DuplicateHit } from './case.service.ts';
 import { reviveSnapshot } from './snapshot.ts';
 
 /** Personal data is masked (脱敏) in every answer: 13812345678 → 138****5678. */
@@ -113,6 +117,7 @@ export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesD
   app.post(
     '/api/v1/cases',
     {
+      config: { access: 'cases:report' },
       schema: {
         tags: ['cases'],
         summary: 'Report a problem (上报). With an idempotencyKey a retry returns the first case (200).',
@@ -130,29 +135,41 @@ export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesD
   app.get(
     '/api/v1/cases',
     {
+      config: { access: 'cases:read' },
       schema: {
         tags: ['cases'],
         summary: 'Cases in your area, newest first, with filters and paging',
-        querystring: Type.Object({
-          status: Type.Optional(Type.String({ description: 'comma-separated statuses' })),
-          category: Type.Optional(Type.String({ pattern: '^(\\d{2}|\\d{5})$' })),
-          area: Type.Optional(
-            Type.String({ pattern: '^\\d{4,15}$', description: 'district/street/community/grid code' }),
-          ),
-          source: Type.Optional(Type.String()),
-          from: Type.Optional(Type.String({ format: 'date-time' })),
-          to: Type.Optional(Type.String({ format: 'date-time' })),
-          overdue: Type.Optional(Type.Boolean()),
-          warning: Type.Optional(Type.Boolean()),
-          pending: Type.Optional(
-            Type.Union([Type.Literal('return'), Type.Literal('extension'), Type.Literal('suspension')]),
-          ),
-          mine: Type.Optional(Type.Boolean({ description: "handlers: only my department's tasks" })),
-          reporter: Type.Optional(Type.Literal('me', { description: 'only cases I reported' })),
-          q: Type.Optional(Type.String({ maxLength: 100 })),
-          page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
-          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-        }),
+        querystring: Type.Object(
+          {
+            status: Type.Optional(
+              Type.String({
+                description: `comma-separated statuses: ${caseStatuses.join(', ')}`,
+                maxLength: 500,
+              }),
+            ),
+            category: Type.Optional(Type.String({ pattern: '^(\\d{2}|\\d{5})$' })),
+            area: Type.Optional(
+              Type.String({ pattern: '^\\d{4,15}$', description: 'district/street/community/grid code' }),
+            ),
+            source: Type.Optional(
+              Type.String({ description: `one of ${caseSources.join(', ')}`, maxLength: 40 }),
+            ),
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+            overdue: Type.Optional(Type.Boolean()),
+            warning: Type.Optional(Type.Boolean()),
+            pending: Type.Optional(
+              Type.Union([Type.Literal('return'), Type.Literal('extension'), Type.Literal('suspension')]),
+            ),
+            mine: Type.Optional(Type.Boolean({ description: "handlers: only my department's tasks" })),
+            reporter: Type.Optional(Type.Literal('me', { description: 'only cases I reported' })),
+            q: Type.Optional(Type.String({ maxLength: 100 })),
+            page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+            pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          },
+          // An unknown filter (`limit=`, a misspelt `staus=`) is refused, never silently ignored.
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             items: Type.Array(Type.Ref('Case')),
@@ -167,6 +184,22 @@ export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesD
     async (request) => {
       const p = principalOf(request);
       const q = request.query;
+      const status = q.status?.split(',').filter(Boolean);
+      const unknown = status?.filter((x) => !(caseStatuses as readonly string[]).includes(x));
+      if (unknown?.length) {
+        throw new AppError(
+          'validation_failed',
+          `querystring/status: unknown status ${unknown.join(', ')} (known: ${caseStatuses.join(', ')})`,
+          { field: 'status' },
+        );
+      }
+      if (q.source !== undefined && !isCaseSource(q.source)) {
+        throw new AppError(
+          'validation_failed',
+          `querystring/source must be one of ${caseSources.join(', ')}; got ${q.source}`,
+          { field: 'source' },
+        );
+      }
       const page = q.page ?? 1;
       const pageSize = q.pageSize ?? 50;
       const now = clock();
@@ -174,7 +207,7 @@ export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesD
       const rows = await repo.list({
         scope: handlerOnly && p.departmentCode ? '' : p.scopeCode,
         departmentCode: handlerOnly ? (p.departmentCode ?? '-') : undefined,
-        status: q.status?.split(',').filter(Boolean),
+        status,
         category: q.category,
         area: q.area,
         source: q.source,
@@ -201,6 +234,7 @@ export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesD
   app.get(
     '/api/v1/cases/:id',
     {
+      config: { access: 'cases:read' },
       schema: {
         tags: ['cases'],
         summary: 'One case with its timeline, deadlines and what you may do next',
@@ -217,6 +251,7 @@ export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesD
   app.get(
     '/api/v1/cases/:id/duplicates',
     {
+      config: { access: 'cases:read' },
       schema: {
         tags: ['cases'],
         summary: 'Open cases of the same category near this one (duplicate candidates to merge into)',
@@ -254,7 +289,7 @@ export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesD
         new Date(at + window),
       );
       return near
-        .filter((c) => c.id !== row.id)
+        .filter((c) => c.id !== row.id && canSee(p, c))
         .map((c) => ({
           id: c.id,
           number: c.number,
@@ -271,6 +306,7 @@ export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesD
   app.post(
     '/api/v1/cases/:id/:action',
     {
+      config: { access: 'cases:act' },
       schema: {
         tags: ['cases'],
         summary:

@@ -8,6 +8,7 @@ import {
   type CaseActor,
   type CaseRulesConfig,
   type CaseSnapshot,
+  type CaseSource,
   type Crs,
   caseKindOf,
   caseNumber,
@@ -17,9 +18,12 @@ import {
   decide,
   defaultDuplicateOptions,
   findDuplicates,
+  inScope,
   isCaseSource,
   type Location,
   openCase,
+  reportableSources,
+  sourceFor,
   systemActor,
   type TimelineEntry,
   type Urgency,
@@ -110,7 +114,7 @@ export function caseService(deps: CaseServiceDeps) {
       }
       body.departmentCode = proposal.departmentCode;
     }
-    if (action === 'merge') await checkMergeTarget(repo, row, body.targetCaseId);
+    if (action === 'merge') await checkMergeTarget(repo, row, body.targetCaseId, caller);
     if (
       typeof body.departmentCode === 'string' &&
       !proposal &&
@@ -183,15 +187,24 @@ export function caseService(deps: CaseServiceDeps) {
     return { next: d.next, entry: d.timelineEntry };
   }
 
-  async function checkMergeTarget(repo: ReturnType<typeof caseRepository>, row: CaseRow, target: unknown) {
+  async function checkMergeTarget(
+    repo: ReturnType<typeof caseRepository>,
+    row: CaseRow,
+    target: unknown,
+    caller: Caller,
+  ) {
     const id = Number(target);
-    if (!Number.isInteger(id) || id === row.id) {
+    if (!Number.isSafeInteger(id) || id === row.id) {
       throw new AppError('validation_failed', 'targetCaseId must be the id of another case', {
         field: 'targetCaseId',
       });
     }
     const t = await repo.get(id);
-    if (!t) throw new AppError('validation_failed', `Case ${id} does not exist`, { field: 'targetCaseId' });
+    // A case the caller may not see is answered exactly like one that does not exist: nothing
+    // about it (number, status) leaves, and no `merged-in` entry is written on it.
+    if (!t || (!isSystem(caller) && !canSee(caller, t))) {
+      throw new AppError('validation_failed', `Case ${id} does not exist`, { field: 'targetCaseId' });
+    }
     if (['closed', 'rejected', 'merged'].includes(t.status)) {
       throw new AppError('validation_failed', `Case ${t.number} is ${t.status}; merge into an open case`, {
         field: 'targetCaseId',
@@ -225,7 +238,7 @@ export function caseService(deps: CaseServiceDeps) {
 
   async function loadForUpdate(repo: ReturnType<typeof caseRepository>, id: number): Promise<CaseRow> {
     const row = await repo.get(id);
-    if (!row) throw new AppError('not_found', `Case ${id} not found`);
+    if (!row) throw caseNotFound(id);
     return row;
   }
 
@@ -235,9 +248,7 @@ export function caseService(deps: CaseServiceDeps) {
       caller: Caller,
     ): Promise<{ case: CaseRow; replayed: boolean; duplicates: DuplicateHit[] }> {
       const now = clock();
-      const source = input.source ?? (isSystem(caller) ? 'iot' : sourceOfRole(caller.role));
-      if (!isCaseSource(source))
-        throw new AppError('validation_failed', `Unknown source ${source}`, { field: 'source' });
+      const source = sourceOf(input, caller);
       if (!input.location)
         throw new AppError('validation_failed', 'A location is needed', { field: 'location' });
       const crs = input.location.crs ?? 'wgs84';
@@ -371,11 +382,12 @@ export function caseService(deps: CaseServiceDeps) {
             })),
             duplicateOptions,
           );
-          const hits: DuplicateHit[] = matches.map((m) => ({
-            id: Number(m.candidate.id),
-            number: near.find((c) => String(c.id) === m.candidate.id)!.number,
-            distanceMeters: Math.round(m.distanceMeters),
-          }));
+          // The reporter hears of duplicates only among the cases they may see.
+          const hits: DuplicateHit[] = matches.flatMap((m) => {
+            const c = near.find((n) => String(n.id) === m.candidate.id)!;
+            if (!isSystem(caller) && !canSee(caller, c)) return [];
+            return [{ id: c.id, number: c.number, distanceMeters: Math.round(m.distanceMeters) }];
+          });
           const target = autoMergeTarget(
             {
               category: input.category,
@@ -446,8 +458,7 @@ export function caseService(deps: CaseServiceDeps) {
         await db.transaction(async (tx) => {
           const repo = caseRepository(tx);
           const row = await loadForUpdate(repo, id);
-          if (!isSystem(caller) && !canSee(caller, row))
-            throw new AppError('forbidden', `Case ${row.number} is outside your area`);
+          if (!isSystem(caller) && !canSee(caller, row)) throw caseNotFound(id);
           if (row.version !== version) throw staleVersion(row.version);
           const { next } = await apply(tx, row, action, caller, body, now);
           if (next.status === 'filed') await autoSteps(tx, row, now);
@@ -467,9 +478,8 @@ export function caseService(deps: CaseServiceDeps) {
 
     async get(id: number, caller: Caller): Promise<CaseRow> {
       const row = await caseRepository(db).get(id);
-      if (!row) throw new AppError('not_found', `Case ${id} not found`);
-      if (!isSystem(caller) && !canSee(caller, row))
-        throw new AppError('forbidden', `Case ${row.number} is outside your area`);
+      // Out of scope is not found: a 403 would confirm the case exists (and used to name it).
+      if (!row || (!isSystem(caller) && !canSee(caller, row))) throw caseNotFound(id);
       return row;
     },
 
@@ -486,22 +496,38 @@ export interface DuplicateHit {
 }
 
 /** A user sees cases in their area; a handler also those dispatched to their department. */
-export function canSee(p: Principal, row: CaseRow): boolean {
+export function canSee(p: Principal, row: Pick<CaseRow, 'areaCode' | 'departmentCode'>): boolean {
   if (p.role === 'handler' && p.departmentCode && row.departmentCode === p.departmentCode) return true;
-  return row.areaCode.startsWith(p.scopeCode);
+  return inScope(p, row.areaCode);
 }
 
-function sourceOfRole(role: Principal['role']): string {
-  switch (role) {
-    case 'inspector':
-      return 'inspector';
-    case 'handler':
-      return 'department';
-    case 'leader':
-      return 'leader';
-    default:
-      return 'hotline';
+const caseNotFound = (id: number) => new AppError('not_found', `Case ${id} not found`);
+
+/**
+ * Source by right, not by claim: a person reports as what their role may report as (policy.ts);
+ * a claim outside that is refused, not quietly replaced, so a client that asks for `camera` learns
+ * it cannot have it. Channels (rules, Open311, the public page) call as the system with their own source.
+ */
+function sourceOf(input: ReportInput, caller: Caller): CaseSource {
+  if (isSystem(caller)) {
+    const source = input.source ?? 'iot';
+    if (!isCaseSource(source)) {
+      throw new AppError('validation_failed', `Unknown source ${source}`, { field: 'source' });
+    }
+    return source;
   }
+  const source = sourceFor(caller.role, input.source);
+  if (source === undefined) {
+    const allowed = reportableSources[caller.role];
+    throw new AppError(
+      'forbidden',
+      allowed.length
+        ? `A ${caller.role} may report as ${allowed.join(', ')}, not ${String(input.source)}`
+        : `A ${caller.role} does not report cases`,
+      { field: 'source', allowed },
+    );
+  }
+  return source;
 }
 
 function staleVersion(current: number): AppError {

@@ -8,7 +8,7 @@ import { type CaseRulesConfig, defaultCaseConfig } from '@onegrid/domain';
 import { type Static, Type } from '@sinclair/typebox';
 import { audit, changes } from '../audit/audit.ts';
 import type { Db } from '../db/db.ts';
-import { type App, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 
 const Hhmm = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' });
@@ -69,6 +69,7 @@ export function loopSettingsRoutes(app: App, { db, loop }: { db: Db; loop: LoopC
   app.get(
     '/api/v1/settings/loop',
     {
+      config: { access: 'catalogue:read' },
       schema: {
         tags: ['settings'],
         summary: 'Working calendar, deadline rules and auto-dispatch categories in force',
@@ -87,6 +88,7 @@ export function loopSettingsRoutes(app: App, { db, loop }: { db: Db; loop: LoopC
   app.patch(
     '/api/v1/settings/loop',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['settings'],
         summary: 'Change part of the loop settings (admin); effective at once',
@@ -95,7 +97,7 @@ export function loopSettingsRoutes(app: App, { db, loop }: { db: Db; loop: LoopC
       },
     },
     async (request) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       await db.transaction(async (tx) => {
         const keys = Object.keys(request.body);
         const old = await tx.query<{ key: string; value: unknown }>(

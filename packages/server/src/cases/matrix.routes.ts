@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { audit } from '../audit/audit.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { type App, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import { matrixRepository } from './matrix.repository.ts';
 
@@ -30,6 +30,7 @@ export function matrixRoutes(
   app.get(
     '/api/v1/dispatch/matrix',
     {
+      config: { access: 'matrix:read' },
       schema: {
         tags: ['dispatch'],
         summary: 'The responsibility matrix: category × area → department',
@@ -37,7 +38,7 @@ export function matrixRoutes(
       },
     },
     async (request) => {
-      requireRole(request, 'admin', 'dispatcher', 'leader', 'operator');
+      principalOf(request);
       return matrix.list();
     },
   );
@@ -45,6 +46,7 @@ export function matrixRoutes(
   app.put(
     '/api/v1/dispatch/matrix',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['dispatch'],
         summary: 'Add or replace the rule for (category, area)',
@@ -62,7 +64,7 @@ export function matrixRoutes(
       },
     },
     async (request) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       const b = request.body;
       if (!(await matrix.departmentExists(b.departmentCode))) {
         throw new AppError('validation_failed', `Unknown department ${b.departmentCode}`, {
@@ -93,6 +95,7 @@ export function matrixRoutes(
   app.delete(
     '/api/v1/dispatch/matrix/:id',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['dispatch'],
         params: Type.Object({ id: Type.Integer() }),
@@ -100,7 +103,7 @@ export function matrixRoutes(
       },
     },
     async (request, reply) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       await db.transaction(async (tx) => {
         const m = matrixRepository(tx);
         const before = await m.find({ id: request.params.id });
@@ -119,6 +122,7 @@ export function matrixRoutes(
   app.get(
     '/api/v1/dispatch/propose',
     {
+      config: { access: 'catalogue:read' },
       schema: {
         tags: ['dispatch'],
         summary: 'Which department would get this category at this point (WGS-84), and by which rule',

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { type App, principalOf, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import {
   CategoryListQuery,
@@ -16,6 +16,7 @@ export function categoriesRoutes(app: App, categories: CategoriesService) {
   app.get(
     '/api/v1/categories',
     {
+      config: { access: 'catalogue:read' },
       schema: {
         tags: ['categories'],
         summary: 'The category catalogue (部件/事件分类), searchable by code or name',
@@ -32,6 +33,7 @@ export function categoriesRoutes(app: App, categories: CategoriesService) {
   app.post(
     '/api/v1/categories',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['categories'],
         summary: 'Add a local category under a standard major (administrators)',
@@ -40,7 +42,7 @@ export function categoriesRoutes(app: App, categories: CategoriesService) {
       },
     },
     async (request, reply) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       return reply.status(201).send(await categories.createLocal(request.body));
     },
   );
@@ -48,6 +50,7 @@ export function categoriesRoutes(app: App, categories: CategoriesService) {
   app.patch(
     '/api/v1/categories/:kind/:code',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['categories'],
         summary: 'Rename, deactivate or re-hint a category (administrators)',
@@ -57,7 +60,7 @@ export function categoriesRoutes(app: App, categories: CategoriesService) {
       },
     },
     async (request) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       return categories.update(request.params.kind, request.params.code, request.body);
     },
   );

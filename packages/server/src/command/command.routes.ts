@@ -8,12 +8,10 @@ import { parseInstant } from '../assessment/assessment.routes.ts';
 import type { Principal } from '../auth/auth.service.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { type App, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import { AreaQuery, commandSchemas, FocusQuery, ReplayQuery, ReplaySchema } from './command.schema.ts';
 import { commandService } from './command.service.ts';
-
-const viewers = ['leader', 'admin', 'dispatcher'] as const;
 
 /** The caller's scope, narrowed to `area` when given (which must lie inside it). */
 function areaOf(p: Principal, area: string | undefined): string {
@@ -30,6 +28,7 @@ export function commandRoutes(app: App, { db, clock }: { db: Db; clock: () => Da
   app.get(
     '/api/v1/command/cases',
     {
+      config: { access: 'command:view' },
       schema: {
         tags,
         summary: 'Open cases for the map, columnar (id, position, main class, urgency, status, overdue)',
@@ -37,12 +36,13 @@ export function commandRoutes(app: App, { db, clock }: { db: Db; clock: () => Da
         response: { 200: Type.Ref('CommandCases'), ...errors(400, 401, 403) },
       },
     },
-    async (request) => service.openCases(areaOf(requireRole(request, ...viewers), request.query.area)),
+    async (request) => service.openCases(areaOf(principalOf(request), request.query.area)),
   );
 
   app.get(
     '/api/v1/command/cases/summary',
     {
+      config: { access: 'command:view' },
       schema: {
         tags,
         summary:
@@ -51,12 +51,13 @@ export function commandRoutes(app: App, { db, clock }: { db: Db; clock: () => Da
         response: { 200: Type.Ref('CommandCaseSummary'), ...errors(400, 401, 403) },
       },
     },
-    async (request) => service.caseSummary(areaOf(requireRole(request, ...viewers), request.query.area)),
+    async (request) => service.caseSummary(areaOf(principalOf(request), request.query.area)),
   );
 
   app.get(
     '/api/v1/command/inspectors',
     {
+      config: { access: 'command:view' },
       schema: {
         tags,
         summary: 'Inspectors with a GPS point in the last 2 h: latest position and recent track',
@@ -68,13 +69,14 @@ export function commandRoutes(app: App, { db, clock }: { db: Db; clock: () => Da
       },
     },
     async (request) => ({
-      items: await service.inspectors(areaOf(requireRole(request, ...viewers), request.query.area)),
+      items: await service.inspectors(areaOf(principalOf(request), request.query.area)),
     }),
   );
 
   app.get(
     '/api/v1/command/replay',
     {
+      config: { access: 'command:view' },
       schema: {
         tags,
         summary:
@@ -84,7 +86,7 @@ export function commandRoutes(app: App, { db, clock }: { db: Db; clock: () => Da
       },
     },
     async (request) => {
-      const p = requireRole(request, ...viewers);
+      const p = principalOf(request);
       const q = request.query;
       return service.replay(areaOf(p, q.area), parseInstant(q.from, 'from'), parseInstant(q.to, 'to'));
     },
@@ -93,6 +95,7 @@ export function commandRoutes(app: App, { db, clock }: { db: Db; clock: () => Da
   app.get(
     '/api/v1/command/focus',
     {
+      config: { access: 'command:view' },
       schema: {
         tags,
         summary: 'One incident (a case or an alarm): details, nearest inspectors, department, timeline',
@@ -101,7 +104,7 @@ export function commandRoutes(app: App, { db, clock }: { db: Db; clock: () => Da
       },
     },
     async (request) => {
-      const p = requireRole(request, ...viewers);
+      const p = principalOf(request);
       const q = request.query;
       if ((q.case === undefined) === (q.alarm === undefined)) {
         throw new AppError('validation_failed', 'Give exactly one of `case` or `alarm`');
@@ -113,6 +116,7 @@ export function commandRoutes(app: App, { db, clock }: { db: Db; clock: () => Da
   app.get(
     '/api/v1/command/area',
     {
+      config: { access: 'command:view' },
       schema: {
         tags,
         summary: 'Drill-down: an area’s figures and those of the level below (district → street → unit grid)',
@@ -121,7 +125,7 @@ export function commandRoutes(app: App, { db, clock }: { db: Db; clock: () => Da
       },
     },
     async (request) => {
-      const p = requireRole(request, ...viewers);
+      const p = principalOf(request);
       return service.area(p.scopeCode, areaOf(p, request.query.area));
     },
   );

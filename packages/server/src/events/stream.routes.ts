@@ -12,6 +12,7 @@ export function streamRoutes(app: App, bus: EventBus): { clients(): number } {
   app.get(
     '/api/v1/stream',
     {
+      config: { access: 'cases:read' },
       schema: {
         tags: ['events'],
         summary: 'Server-Sent Events of changes in your area (case.*, alarm.*, vitals.*)',

@@ -13,6 +13,7 @@ export function geoRoutes(app: App, geo: GeoService) {
   app.get(
     '/api/v1/geo/locate',
     {
+      config: { access: 'catalogue:read' },
       schema: {
         tags: ['geo'],
         summary: 'The district, street, community, unit grid and duty grid holding a point',

@@ -7,7 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../errors.ts';
-import { type App, principalOf, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import {
   AddressQualitySchema,
@@ -46,6 +46,7 @@ export async function geocodeRoutes(
   app.get(
     '/api/v1/geo/geocode',
     {
+      config: { access: 'catalogue:read' },
       schema: {
         tags: ['geo'],
         summary: 'Free Chinese address text → standard addresses, best first (any logged-in user)',
@@ -64,6 +65,7 @@ export async function geocodeRoutes(
   app.post(
     '/api/v1/geo/geocode/batch',
     {
+      config: { access: 'catalogue:read' },
       bodyLimit: batchBodyLimit,
       schema: {
         tags: ['geo'],
@@ -83,6 +85,7 @@ export async function geocodeRoutes(
   app.get(
     '/api/v1/geo/reverse',
     {
+      config: { access: 'catalogue:read' },
       schema: {
         tags: ['geo'],
         summary: 'A point → the nearest standard address and its distance in metres (any logged-in user)',
@@ -99,6 +102,7 @@ export async function geocodeRoutes(
   app.get(
     '/api/v1/geo/addresses/quality',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['geo'],
         summary:
@@ -108,7 +112,7 @@ export async function geocodeRoutes(
       },
     },
     async (request) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       return geocode.quality(request.query.area);
     },
   );
@@ -126,7 +130,7 @@ export async function geocodeRoutes(
     scope.get(
       '/api/v1/public/places',
       {
-        config: { public: true },
+        config: { access: 'public' },
         schema: {
           tags: ['public'],
           summary: 'Find a place by its address for a citizen report (no login; rate-limited; five at most)',

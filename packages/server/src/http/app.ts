@@ -4,20 +4,36 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Role } from '@onegrid/domain';
+import { type Access, can, type Role } from '@onegrid/domain';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AuthService, Principal } from '../auth/auth.service.ts';
 import { type DbAvailability, databaseFailure } from '../db/availability.ts';
 import { AppError } from '../errors.ts';
+import { describeValidation, hardenRequestSchemas, isIdOutOfRange, refuseNul } from './input.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
   }
   interface FastifyContextConfig {
-    /** Routes open without a login (health, login, public reporting, Open311). */
-    public?: boolean;
+    /**
+     * Who may call the route: `'public'` (no login: health, login, public reporting, Open311,
+     * tiles) or the capability a caller's role must hold (@onegrid/domain policy.ts). A route that
+     * declares nothing refuses everyone.
+     */
+    access?: Access;
   }
+  interface FastifyInstance {
+    /** Every route as registered, with its declared access (the authorisation sweep walks it). */
+    routeTable: RouteEntry[];
+  }
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access | undefined;
+  hidden: boolean;
 }
 
 export type App = FastifyInstance<
@@ -51,7 +67,10 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** The caller if their role is one of `allowed`, else 403. */
+/**
+ * The caller if their role is one of `allowed`, else 403. Routes declare a capability instead
+ * (`config.access`); this stays for checks finer than a route.
+ */
 export function requireRole(request: FastifyRequest, ...allowed: Role[]): Principal {
   const p = principalOf(request);
   if (!allowed.includes(p.role)) {
@@ -71,6 +90,34 @@ export async function createApp(options: AppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('principal', undefined);
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  // Routes added by plugins that cannot take a route config (static files, the API docs) are
+  // public; they are registered inside `publicRoutes`, everything else declares its own access.
+  let defaultAccess: Access | undefined;
+  app.addHook('onRoute', (route) => {
+    route.schema = hardenRequestSchemas(route.schema);
+    if (route.config?.access === undefined && defaultAccess !== undefined) {
+      route.config = { ...route.config, access: defaultAccess };
+    }
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      routeTable.push({
+        method,
+        url: route.url,
+        access: route.config?.access,
+        hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide),
+      });
+    }
+  });
+  const publicRoutes = async (register: () => PromiseLike<unknown>) => {
+    defaultAccess = 'public';
+    try {
+      await register();
+    } finally {
+      defaultAccess = undefined;
+    }
+  };
 
   await app.register(fastifySwagger, {
     // Shared schemas appear in the document under their own $id (Error, User, Case …).
@@ -87,7 +134,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  await publicRoutes(() => app.register(fastifySwaggerUi, { routePrefix: '/api/docs' }));
 
   const availability = options.availability;
   const unavailable = (retryAfter: number) =>
@@ -110,15 +157,10 @@ export async function createApp(options: AppOptions): Promise<App> {
         (request.query as { access_token: string }).access_token,
       );
     }
-    const url = request.url;
-    const isApi = url.startsWith('/api/v1/');
-    if (isApi && !request.routeOptions.config?.public && !request.principal) {
-      throw new AppError(
-        'unauthenticated',
-        header ? 'Your session has expired; log in again' : 'Log in first',
-      );
-    }
+    authorise(request, Boolean(header));
   });
+
+  app.addHook('preValidation', refuseNul);
 
   app.setErrorHandler((error, request, reply) => {
     const dbFailure = databaseFailure(error);
@@ -149,10 +191,29 @@ export async function createApp(options: AppOptions): Promise<App> {
         },
       });
     }
-    const e = error as { validation?: unknown; statusCode?: number; code?: string; message: string };
+    const e = error as {
+      validation?: Parameters<typeof describeValidation>[0];
+      validationContext?: string;
+      statusCode?: number;
+      code?: string;
+      message: string;
+    };
     if (e.validation) {
+      const context = e.validationContext ?? 'request';
+      if (isIdOutOfRange(e.validation, context)) {
+        const field = e.validation[0]?.instancePath.slice(1) ?? 'id';
+        const value = (request.params as Record<string, unknown>)[field];
+        return reply.status(404).send({
+          error: { code: 'not_found', message: `Nothing has ${field} ${String(value)}` },
+        });
+      }
+      const schema = (request.routeOptions.schema as Record<string, unknown> | undefined)?.[context];
       return reply.status(400).send({
-        error: { code: 'validation_failed', message: e.message, details: e.validation },
+        error: {
+          code: 'validation_failed',
+          message: describeValidation(e.validation, context, schema),
+          details: e.validation,
+        },
       });
     }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
@@ -187,19 +248,40 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
 
   if (options.webDir && fs.existsSync(`${options.webDir}/index.html`)) {
-    await app.register(fastifyStatic, {
-      root: options.webDir,
-      prefix: '/',
-      wildcard: false,
-      index: 'index.html',
-    });
+    const root = options.webDir;
+    await publicRoutes(() =>
+      app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: 'index.html' }),
+    );
   } else {
     options.webDir = undefined;
   }
 
-  app.get('/api/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () =>
     app.swagger(),
   );
 
   return app;
+}
+
+/**
+ * The gate on the route Fastify matched — never on the URL text, so `/api/%761/…` is the same
+ * route as `/api/v1/…` and gets the same answer. Requests no route matched fall through to the
+ * not-found handler (404, or the web app's index.html).
+ */
+function authorise(request: FastifyRequest, sentToken: boolean): void {
+  if (request.routeOptions.url === undefined) return;
+  const access = request.routeOptions.config?.access;
+  if (access === 'public') return;
+  if (access === undefined) {
+    throw new AppError('forbidden', 'This route declares no access rule, so it is closed to everyone');
+  }
+  const p = request.principal;
+  if (!p)
+    throw new AppError(
+      'unauthenticated',
+      sentToken ? 'Your session has expired; log in again' : 'Log in first',
+    );
+  if (!can(p, access)) {
+    throw new AppError('forbidden', `Your role (${p.role}) may not do this (it needs ${access})`);
+  }
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { type App, principalOf, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import { type AlarmService, scopeOf } from './alarm.service.ts';
 import { Paging, Severity } from './iot.schema.ts';
@@ -11,6 +11,7 @@ export function alarmRoutes(app: App, alarms: AlarmService) {
   app.get(
     '/api/v1/alarms',
     {
+      config: { access: 'iot:read' },
       schema: {
         tags: ['iot'],
         summary: 'Alarms: active (not cleared) or history, by severity, device, rule',
@@ -48,6 +49,7 @@ export function alarmRoutes(app: App, alarms: AlarmService) {
   app.get(
     '/api/v1/alarms/:id',
     {
+      config: { access: 'iot:read' },
       schema: {
         tags: ['iot'],
         summary: 'An alarm with its history (raised, updated, acknowledged, cleared)',
@@ -64,6 +66,7 @@ export function alarmRoutes(app: App, alarms: AlarmService) {
   app.post(
     '/api/v1/alarms/:id/ack',
     {
+      config: { access: 'alarms:ack' },
       schema: {
         tags: ['iot'],
         summary: 'Acknowledge an alarm (it stays active until its rule clears it)',
@@ -72,7 +75,7 @@ export function alarmRoutes(app: App, alarms: AlarmService) {
       },
     },
     async (request) => {
-      const p = requireRole(request, 'admin', 'leader', 'operator', 'dispatcher', 'handler');
+      const p = principalOf(request);
       return alarms.acknowledge(request.params.id, p);
     },
   );

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { type App, principalOf, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import type { DeviceService } from './device.service.ts';
 import { DeviceCreateBody, DeviceIdParams, DevicePatchBody, Paging } from './iot.schema.ts';
@@ -9,6 +9,7 @@ export function deviceRoutes(app: App, devices: DeviceService) {
   app.get(
     '/api/v1/device-types',
     {
+      config: { access: 'catalogue:read' },
       schema: {
         tags: ['iot'],
         summary: 'Device types: metrics, units, expected reporting interval',
@@ -24,6 +25,7 @@ export function deviceRoutes(app: App, devices: DeviceService) {
   app.get(
     '/api/v1/devices',
     {
+      config: { access: 'iot:read' },
       schema: {
         tags: ['iot'],
         summary: 'Devices in your area',
@@ -60,6 +62,7 @@ export function deviceRoutes(app: App, devices: DeviceService) {
   app.post(
     '/api/v1/devices',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['iot'],
         summary: 'Register a device; the answer carries its token, shown this once',
@@ -71,7 +74,7 @@ export function deviceRoutes(app: App, devices: DeviceService) {
       },
     },
     async (request, reply) => {
-      const p = requireRole(request, 'admin');
+      const p = principalOf(request);
       const r = await devices.create(p, request.body);
       return reply.status(201).send(r);
     },
@@ -80,6 +83,7 @@ export function deviceRoutes(app: App, devices: DeviceService) {
   app.get(
     '/api/v1/devices/:id',
     {
+      config: { access: 'iot:read' },
       schema: {
         tags: ['iot'],
         summary: 'A device with its latest values and ingest error counts',
@@ -93,6 +97,7 @@ export function deviceRoutes(app: App, devices: DeviceService) {
   app.patch(
     '/api/v1/devices/:id',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['iot'],
         summary:
@@ -105,12 +110,13 @@ export function deviceRoutes(app: App, devices: DeviceService) {
         },
       },
     },
-    async (request) => devices.update(requireRole(request, 'admin'), request.params.id, request.body),
+    async (request) => devices.update(principalOf(request), request.params.id, request.body),
   );
 
   app.delete(
     '/api/v1/devices/:id',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['iot'],
         summary: 'Remove a device with its alarms',
@@ -119,7 +125,7 @@ export function deviceRoutes(app: App, devices: DeviceService) {
       },
     },
     async (request, reply) => {
-      await devices.remove(requireRole(request, 'admin'), request.params.id);
+      await devices.remove(principalOf(request), request.params.id);
       return reply.status(204).send(null);
     },
   );

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { type App, principalOf, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import { RuleCreateBody, RulePatchBody } from './iot.schema.ts';
 import type { RulesService } from './rules.service.ts';
@@ -11,6 +11,7 @@ export function rulesRoutes(app: App, rules: RulesService) {
   app.get(
     '/api/v1/rules',
     {
+      config: { access: 'iot:read' },
       schema: {
         tags: ['iot'],
         summary: 'Alarm rules',
@@ -23,19 +24,23 @@ export function rulesRoutes(app: App, rules: RulesService) {
       },
     },
     async (request) => {
-      principalOf(request);
+      const p = principalOf(request);
       const q = request.query;
-      return rules.list({
-        ...(q.deviceType !== undefined ? { deviceTypeId: q.deviceType } : {}),
-        ...(q.device !== undefined ? { deviceId: q.device } : {}),
-        ...(q.enabled !== undefined ? { enabled: q.enabled } : {}),
-      });
+      return rules.list(
+        {
+          ...(q.deviceType !== undefined ? { deviceTypeId: q.deviceType } : {}),
+          ...(q.device !== undefined ? { deviceId: q.device } : {}),
+          ...(q.enabled !== undefined ? { enabled: q.enabled } : {}),
+        },
+        p,
+      );
     },
   );
 
   app.get(
     '/api/v1/rules/:id',
     {
+      config: { access: 'iot:read' },
       schema: {
         tags: ['iot'],
         summary: 'One rule',
@@ -44,14 +49,14 @@ export function rulesRoutes(app: App, rules: RulesService) {
       },
     },
     async (request) => {
-      principalOf(request);
-      return rules.get(request.params.id);
+      return rules.get(request.params.id, principalOf(request));
     },
   );
 
   app.post(
     '/api/v1/rules',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['iot'],
         summary: 'Create a rule for a device type or one device',
@@ -60,7 +65,7 @@ export function rulesRoutes(app: App, rules: RulesService) {
       },
     },
     async (request, reply) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       return reply.status(201).send(await rules.create(request.body));
     },
   );
@@ -68,6 +73,7 @@ export function rulesRoutes(app: App, rules: RulesService) {
   app.patch(
     '/api/v1/rules/:id',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['iot'],
         summary: 'Change a rule; a new condition starts its evaluation afresh',
@@ -77,7 +83,7 @@ export function rulesRoutes(app: App, rules: RulesService) {
       },
     },
     async (request) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       return rules.update(request.params.id, request.body);
     },
   );
@@ -85,6 +91,7 @@ export function rulesRoutes(app: App, rules: RulesService) {
   app.delete(
     '/api/v1/rules/:id',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['iot'],
         summary: 'Delete a rule that never raised an alarm (otherwise disable it)',
@@ -93,7 +100,7 @@ export function rulesRoutes(app: App, rules: RulesService) {
       },
     },
     async (request, reply) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       await rules.remove(request.params.id);
       return reply.status(204).send(null);
     },

@@ -1,8 +1,10 @@
-import { parseRuleNode, type RuleNode, ruleMetrics } from '@onegrid/domain';
+import { inScope, parseRuleNode, type RuleNode, ruleMetrics } from '@onegrid/domain';
 import { audit, changes } from '../audit/audit.ts';
+import type { Principal } from '../auth/auth.service.ts';
 import type { Queryable } from '../db/db.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { Severity } from './alarm.repository.ts';
+import { scopeOf } from './alarm.service.ts';
 import type { DeviceDirectory } from './device.directory.ts';
 import type { RulesEngine } from './rules.engine.ts';
 import type { Rule, RulesRepository, RuleWrite } from './rules.repository.ts';
@@ -50,12 +52,30 @@ export function rulesService(d: {
     return { ...w, condition: parsed.node as RuleNode };
   }
 
-  return {
-    list: (f: { deviceTypeId?: string; deviceId?: string; enabled?: boolean }) => d.repo.list(f),
+  async function visible(rule: Rule, p: Principal): Promise<boolean> {
+    if (rule.deviceId === null) return true;
+    const scope = scopeOf(p);
+    if (scope === undefined) return true;
+    const device = d.directory.get(rule.deviceId) ?? (await d.directory.lookup(rule.deviceId));
+    return inScope(scope, device?.unitGridCode);
+  }
 
-    async get(id: number): Promise<Rule> {
+  return {
+    /** Rules for device types, and rules for single devices in the caller's scope. */
+    async list(
+      f: { deviceTypeId?: string; deviceId?: string; enabled?: boolean },
+      p?: Principal,
+    ): Promise<Rule[]> {
+      const rules = await d.repo.list(f);
+      if (!p) return rules;
+      const seen = await Promise.all(rules.map((r) => visible(r, p)));
+      return rules.filter((_r, i) => seen[i]);
+    },
+
+    /** One rule; a rule for a device outside the caller's scope is not found. */
+    async get(id: number, p?: Principal): Promise<Rule> {
       const rule = await d.repo.get(id);
-      if (!rule) throw notFound('rule', id);
+      if (!rule || (p && !(await visible(rule, p)))) throw notFound('rule', id);
       return rule;
     },
 

@@ -44,7 +44,7 @@ export function telemetryRoutes(app: App, d: TelemetryRouteDeps) {
     '/api/v1/telemetry',
     {
       // Devices have no user session: they send `X-Device-Token` instead (admins a bearer token).
-      config: { public: true },
+      config: { access: 'public' },
       bodyLimit: telemetryBodyLimit,
       schema: {
         tags: ['iot'],
@@ -156,6 +156,8 @@ export function telemetryRoutes(app: App, d: TelemetryRouteDeps) {
   app.get(
     '/api/v1/iot/dead-letters',
     {
+      // Read by whoever fixes devices: the administrator.
+      config: { access: 'config:write' },
       schema: {
         tags: ['iot'],
         summary:
@@ -172,7 +174,7 @@ export function telemetryRoutes(app: App, d: TelemetryRouteDeps) {
       },
     },
     async (request) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       const q = request.query;
       const items = await d.stats.deadLetters({
         ...(q.deviceId ? { deviceId: q.deviceId } : {}),
@@ -186,6 +188,7 @@ export function telemetryRoutes(app: App, d: TelemetryRouteDeps) {
   app.get(
     '/api/v1/devices/:id/readings',
     {
+      config: { access: 'iot:read' },
       schema: {
         tags: ['iot'],
         summary: 'Readings of one metric: raw, or 1-minute / 1-hour min, max, average and count',
@@ -242,6 +245,7 @@ export function telemetryRoutes(app: App, d: TelemetryRouteDeps) {
   app.get(
     '/api/v1/ingest/stats',
     {
+      config: { access: 'ingest:read' },
       schema: {
         tags: ['iot'],
         summary: 'Ingestion counters: accepted and rejected readings by kind, queue, rules, broker',
@@ -249,7 +253,7 @@ export function telemetryRoutes(app: App, d: TelemetryRouteDeps) {
       },
     },
     async (request) => {
-      requireRole(request, 'admin', 'leader');
+      principalOf(request);
       return { ...d.stats.totals(), sink: d.sink.stats(), rules: d.engineStats(), broker: d.brokerStats() };
     },
   );

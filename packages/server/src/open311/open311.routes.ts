@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
-import { type App, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import { Open311Error } from './open311.fields.ts';
 import type { ClientRow } from './open311.repository.ts';
@@ -74,6 +74,7 @@ export async function open311Routes(app: App, open311: Open311Service): Promise<
   app.post(
     '/api/v1/open311/clients',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['open311'],
         summary: 'Issue an Open311 api_key to an app (administrators). The key is shown this once.',
@@ -82,7 +83,7 @@ export async function open311Routes(app: App, open311: Open311Service): Promise<
       },
     },
     async (request, reply) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       const { client, apiKey } = await open311.issueKey(request.body.name);
       return reply.status(201).send({ ...clientJson(client), apiKey });
     },
@@ -91,6 +92,7 @@ export async function open311Routes(app: App, open311: Open311Service): Promise<
   app.get(
     '/api/v1/open311/clients',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['open311'],
         summary: 'The apps holding Open311 api_keys, revoked ones included (administrators)',
@@ -98,7 +100,7 @@ export async function open311Routes(app: App, open311: Open311Service): Promise<
       },
     },
     async (request) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       return (await open311.clients()).map(clientJson);
     },
   );
@@ -106,6 +108,7 @@ export async function open311Routes(app: App, open311: Open311Service): Promise<
   app.delete(
     '/api/v1/open311/clients/:id',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['open311'],
         summary: "Revoke an app's api_key (administrators); its POSTs get 403 from now on",
@@ -114,7 +117,7 @@ export async function open311Routes(app: App, open311: Open311Service): Promise<
       },
     },
     async (request, reply) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       await open311.revoke(request.params.id);
       return reply.status(204).send(null);
     },
@@ -158,7 +161,7 @@ export async function open311Routes(app: App, open311: Open311Service): Promise<
         return send(reply, formatOf(request.url), 'errors', [{ code: 404, description }], 404);
       });
 
-      const config = { public: true };
+      const config = { access: 'public' as const };
       for (const format of formats) {
         scope.get(`/discovery.${format}`, { config, schema: { hide: true } }, async (request, reply) => {
           const url = `${request.protocol}://${request.host}${open311Prefix}`;

@@ -10,6 +10,7 @@ export function patrolRoutes(app: App, patrol: PatrolService) {
   app.post(
     '/api/v1/patrol/points',
     {
+      config: { access: 'patrol:upload' },
       schema: {
         tags: ['patrol'],
         summary:
@@ -24,6 +25,7 @@ export function patrolRoutes(app: App, patrol: PatrolService) {
   app.get(
     '/api/v1/patrol/tracks',
     {
+      config: { access: 'patrol:read' },
       schema: {
         tags: ['patrol'],
         summary:

@@ -57,7 +57,7 @@ export async function publicRoutes(
     scope.post(
       '/api/v1/public/reports',
       {
-        config: { public: true, rateLimit: { max: limits.reportsPerMinute, timeWindow: 60_000 } },
+        config: { access: 'public', rateLimit: { max: limits.reportsPerMinute, timeWindow: 60_000 } },
         schema: {
           tags: ['public'],
           summary:
@@ -80,7 +80,7 @@ export async function publicRoutes(
     scope.get(
       '/api/v1/public/reports/:number',
       {
-        config: { public: true, rateLimit: { max: limits.lookupsPerMinute, timeWindow: 60_000 } },
+        config: { access: 'public', rateLimit: { max: limits.lookupsPerMinute, timeWindow: 60_000 } },
         schema: {
           tags: ['public'],
           summary: 'Follow a report by its number: status and its changes, nothing personal',
@@ -95,7 +95,7 @@ export async function publicRoutes(
     scope.get(
       '/api/v1/public/categories',
       {
-        config: { public: true },
+        config: { access: 'public' },
         schema: {
           tags: ['public'],
           summary: 'The matters a citizen can report (current standard, active), with confusable-pair hints',
@@ -113,7 +113,7 @@ export async function publicRoutes(
     scope.post(
       '/api/v1/public/attachments',
       {
-        config: { public: true, rateLimit: { max: limits.uploadsPerMinute, timeWindow: 60_000 } },
+        config: { access: 'public', rateLimit: { max: limits.uploadsPerMinute, timeWindow: 60_000 } },
         schema: {
           tags: ['public'],
           summary: 'Upload one photo for a report (multipart field "file"; JPEG, PNG, WebP or HEIC)',

@@ -47,7 +47,7 @@ export function healthRoutes(app: App, { db, broker, readiness, startedAt, timeo
   app.get(
     '/api/v1/health/live',
     {
-      config: { public: true },
+      config: { access: 'public' },
       schema: {
         tags: ['system'],
         summary: 'Liveness: 200 while the process runs (restart it when this fails)',
@@ -64,7 +64,7 @@ export function healthRoutes(app: App, { db, broker, readiness, startedAt, timeo
   app.get(
     '/api/v1/health/ready',
     {
-      config: { public: true },
+      config: { access: 'public' },
       schema: {
         tags: ['system'],
         summary: 'Readiness: 200 only when every role of this process works, else 503 naming what fails',
@@ -87,7 +87,7 @@ export function healthRoutes(app: App, { db, broker, readiness, startedAt, timeo
   app.get(
     '/api/v1/health',
     {
-      config: { public: true },
+      config: { access: 'public' },
       schema: {
         tags: ['system'],
         summary: 'The state of the process, the database and the broker',

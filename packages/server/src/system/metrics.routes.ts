@@ -27,7 +27,7 @@ export function metricsRoutes(app: App, { metrics, token }: { metrics: Metrics; 
     '/metrics',
     {
       // Not a session route: access is decided here (loopback or the metrics token).
-      config: { public: true },
+      config: { access: 'public' },
       schema: { hide: true },
     },
     async (request, reply) => {

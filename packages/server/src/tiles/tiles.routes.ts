@@ -30,7 +30,7 @@ export function tilesRoutes(app: App, tiles: TilesService) {
   app.get(
     '/api/v1/tiles/:layer/:z/:x/:y.mvt',
     {
-      config: { public: true },
+      config: { access: 'public' },
       schema: {
         tags: ['geo'],
         summary: 'A Mapbox Vector Tile of one map layer',

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { AppError, notFound } from '../errors.ts';
-import { type App, principalOf, requireRole } from '../http/app.ts';
+import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import type { IndicatorsService } from './indicators.service.ts';
 import type { VitalsRepository } from './vitals.repository.ts';
@@ -42,6 +42,7 @@ export function vitalsRoutes(
   app.get(
     '/api/v1/vitals',
     {
+      config: { access: 'vitals:read' },
       schema: {
         tags: ['vitals'],
         summary: 'City vital signs (城市生命体征) of an area and its next level down, live',
@@ -59,6 +60,7 @@ export function vitalsRoutes(
   app.get(
     '/api/v1/vitals/history',
     {
+      config: { access: 'vitals:read' },
       schema: {
         tags: ['vitals'],
         summary: 'One indicator of one area over time (written every few minutes)',
@@ -83,6 +85,7 @@ export function vitalsRoutes(
   app.post(
     '/api/v1/vitals/refresh',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['vitals'],
         summary: 'Recompute every indicator now and write a history point for every area (admin)',
@@ -93,7 +96,7 @@ export function vitalsRoutes(
       },
     },
     async (request) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       const s = await engine.refresh();
       const historyRows = await engine.writeHistory(true);
       return { computedAt: s.computedAt.toISOString(), tookMs: Math.round(s.tookMs * 10) / 10, historyRows };
@@ -103,6 +106,7 @@ export function vitalsRoutes(
   app.get(
     '/api/v1/vitals/indicators',
     {
+      config: { access: 'vitals:read' },
       schema: {
         tags: ['vitals'],
         summary: 'Indicator definitions (disabled ones too)',
@@ -118,6 +122,7 @@ export function vitalsRoutes(
   app.post(
     '/api/v1/vitals/indicators',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['vitals'],
         summary: 'Add an indicator (admin); computed from the next compute on, which runs at once',
@@ -126,7 +131,7 @@ export function vitalsRoutes(
       },
     },
     async (request, reply) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       return reply.code(201).send(await indicators.create(request.body));
     },
   );
@@ -134,6 +139,7 @@ export function vitalsRoutes(
   app.patch(
     '/api/v1/vitals/indicators/:id',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['vitals'],
         summary: 'Change an indicator (admin): thresholds, window, enabled … with the version you read',
@@ -143,7 +149,7 @@ export function vitalsRoutes(
       },
     },
     async (request) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       return indicators.update(request.params.id, request.body);
     },
   );
@@ -151,6 +157,7 @@ export function vitalsRoutes(
   app.delete(
     '/api/v1/vitals/indicators/:id',
     {
+      config: { access: 'config:write' },
       schema: {
         tags: ['vitals'],
         summary: 'Remove an indicator (admin); a removed default is not seeded again',
@@ -160,7 +167,7 @@ export function vitalsRoutes(
       },
     },
     async (request, reply) => {
-      requireRole(request, 'admin');
+      principalOf(request);
       await indicators.remove(request.params.id, request.query.version);
       return reply.code(204).send(null);
     },

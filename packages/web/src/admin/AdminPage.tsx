@@ -1,7 +1,9 @@
 /**
  * 系统管理: the administrator's screens, one tab each, addressed as `#/admin/<tab>`.
  */
+import { type Capability, can } from '@onegrid/domain';
 import { lazy, Suspense, useEffect, useState } from 'react';
+import type { User } from '../api/client.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
 import { CalendarTab } from './CalendarTab.tsx';
 import { CategoriesTab } from './CategoriesTab.tsx';
@@ -36,25 +38,39 @@ const labels: Record<AdminTab, MessageKey> = {
   devices: 'admin.tab.devices',
 };
 
-function tabOf(hash: string): AdminTab {
+/** Users are the security administrator's (三员分立); every other tab is configuration. */
+const needs: Record<AdminTab, Capability> = {
+  categories: 'config:write',
+  calendar: 'config:write',
+  departments: 'config:write',
+  matrix: 'config:write',
+  users: 'users:manage',
+  import: 'config:write',
+  devices: 'config:write',
+};
+
+function tabOf(hash: string, tabs: readonly AdminTab[]): AdminTab {
   const m = /^#\/admin\/([a-z]+)/.exec(hash)?.[1];
-  return (adminTabs as readonly string[]).includes(m ?? '') ? (m as AdminTab) : 'categories';
+  return (tabs as readonly string[]).includes(m ?? '') ? (m as AdminTab) : (tabs[0] ?? 'categories');
 }
 
-export default function AdminPage() {
+const tabsFor = (role: User['role']) => adminTabs.filter((id) => can(role, needs[id]));
+
+export default function AdminPage({ user }: { user: User }) {
   const { t } = useI18n();
-  const [tab, setTab] = useState<AdminTab>(() => tabOf(window.location.hash));
+  const tabs = tabsFor(user.role);
+  const [tab, setTab] = useState<AdminTab>(() => tabOf(window.location.hash, tabs));
   useEffect(() => {
-    const on = () => setTab(tabOf(window.location.hash));
+    const on = () => setTab(tabOf(window.location.hash, tabsFor(user.role)));
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
-  }, []);
+  }, [user.role]);
   return (
     <div className="admin" data-testid="admin">
       <header className="wb-head">
         <h1 className="wb-title">{t('nav.admin')}</h1>
         <div className="wb-tabs" role="tablist">
-          {adminTabs.map((id) => (
+          {tabs.map((id) => (
             <button
               key={id}
               type="button"

@@ -129,7 +129,7 @@ export function Shell({ user }: { user: User }) {
           {route.screen === 'dispatch' && <DispatchWorkbench />}
           {route.screen === 'handling' && <HandlingWorkbench />}
           {route.screen === 'case' && <CaseDetailPage key={route.id} id={route.id} />}
-          {route.screen === 'admin' && <AdminPage />}
+          {route.screen === 'admin' && <AdminPage user={user} />}
           {route.screen === 'inspector' && <InspectorApp user={user} />}
           {route.screen === 'assessment' && <AssessmentPage user={user} />}
           {route.screen === 'iot' && <IotPage user={user} />}

@@ -1,4 +1,4 @@
-import type { Role } from '@onegrid/domain';
+import { type Capability, can, type Role } from '@onegrid/domain';
 import type { MessageKey } from '../i18n/i18n.tsx';
 import type { IconName } from './icons.tsx';
 
@@ -19,48 +19,51 @@ export interface NavItem {
   icon: IconName;
   /** Screens that are not built yet show greyed out, so the shape of the product is visible. */
   ready: boolean;
-  /** Who sees the screen in the navigation (all when absent). */
+  /**
+   * What the screen needs, from the policy the server enforces (@onegrid/domain policy.ts): the
+   * item shows when the role holds any of these capabilities.
+   */
+  needs: readonly Capability[];
+  /** The case workbenches split the loop by job (case-machine.ts): whose desk this is. */
   roles?: readonly Role[];
 }
 
 export const navItems: readonly NavItem[] = [
-  { id: 'intake', label: 'nav.intake', icon: 'inbox', ready: true, roles: ['operator', 'admin'] },
+  {
+    id: 'intake',
+    label: 'nav.intake',
+    icon: 'inbox',
+    ready: true,
+    needs: ['cases:act'],
+    roles: ['operator', 'admin'],
+  },
   {
     id: 'dispatch',
     label: 'nav.dispatch',
     icon: 'send',
     ready: true,
+    needs: ['cases:act'],
     roles: ['dispatcher', 'leader', 'admin'],
   },
-  { id: 'handling', label: 'nav.handling', icon: 'cases', ready: true, roles: ['handler'] },
-  { id: 'inspector', label: 'nav.inspector', icon: 'pin', ready: true, roles: ['inspector'] },
-  { id: 'map', label: 'nav.map', icon: 'map', ready: true },
   {
-    id: 'command',
-    label: 'nav.command',
-    icon: 'command',
+    id: 'handling',
+    label: 'nav.handling',
+    icon: 'cases',
     ready: true,
-    roles: ['leader', 'admin', 'dispatcher'],
+    needs: ['cases:act'],
+    roles: ['handler'],
   },
-  {
-    id: 'iot',
-    label: 'nav.iot',
-    icon: 'iot',
-    ready: true,
-    roles: ['operator', 'dispatcher', 'handler', 'leader', 'admin'],
-  },
-  {
-    id: 'assessment',
-    label: 'nav.assessment',
-    icon: 'assessment',
-    ready: true,
-    roles: ['leader', 'admin', 'operator', 'dispatcher'],
-  },
-  { id: 'admin', label: 'nav.admin', icon: 'admin', ready: true, roles: ['admin'] },
+  { id: 'inspector', label: 'nav.inspector', icon: 'pin', ready: true, needs: ['patrol:upload'] },
+  { id: 'map', label: 'nav.map', icon: 'map', ready: true, needs: ['cases:read'] },
+  { id: 'command', label: 'nav.command', icon: 'command', ready: true, needs: ['command:view'] },
+  // The IoT screen is for those who act on alarms; inspectors read devices in their own app.
+  { id: 'iot', label: 'nav.iot', icon: 'iot', ready: true, needs: ['alarms:ack'] },
+  { id: 'assessment', label: 'nav.assessment', icon: 'assessment', ready: true, needs: ['assessment:read'] },
+  { id: 'admin', label: 'nav.admin', icon: 'admin', ready: true, needs: ['config:write', 'users:manage'] },
 ];
 
 export function navFor(role: Role): NavItem[] {
-  return navItems.filter((i) => !i.roles || i.roles.includes(role));
+  return navItems.filter((i) => i.needs.some((c) => can(role, c)) && (!i.roles || i.roles.includes(role)));
 }
 
 /** Where each role starts. */
@@ -69,6 +72,9 @@ export function homeScreen(role: Role): ScreenId {
   if (role === 'dispatcher' || role === 'leader') return 'dispatch';
   if (role === 'handler') return 'handling';
   if (role === 'inspector') return 'inspector';
+  // The separated administrators start on the first screen they may use (security: 系统管理's
+  // users tab); everyone else on the map.
+  if (!can(role, 'cases:read')) return navFor(role)[0]?.id ?? 'map';
   return 'map';
 }
 
