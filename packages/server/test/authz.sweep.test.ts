@@ -35,13 +35,15 @@ describe(`authorisation sweep on ${testEngine}`, () => {
   const tokens = {} as Record<Role | 'xh', string>;
   let hpCase: { id: number; number: string };
 
-  const inject = (method: string, url: string, who?: Role | 'xh', payload?: object) =>
-    server.app.inject({
+  const inject = (method: string, url: string, who?: Role | 'xh', payload?: object) => {
+    if (process.env.SWEEP_TRACE) console.log('>>', method, url, who);
+    return server.app.inject({
       method: method as 'GET',
       url,
       headers: who ? { authorization: `Bearer ${tokens[who]}` } : {},
       ...(payload ? { payload } : {}),
     });
+  };
 
   /** A concrete URL for a route pattern: ids that exist where it matters, harmless values elsewhere. */
   const concrete = (url: string) =>
@@ -158,7 +160,7 @@ describe(`authorisation sweep on ${testEngine}`, () => {
     }
     expect(problems).toEqual([]);
     expect(checked).toBeGreaterThan(300);
-  });
+  }, 240_000);
 
   it('gives an anonymous caller nothing from a closed route however the URL is spelled', async () => {
     const spellings = (url: string): string[] => {
@@ -209,7 +211,7 @@ describe(`authorisation sweep on ${testEngine}`, () => {
     // The finding that started this: the percent-encoded spelling reached the handler.
     expect((await inject('GET', '/api/%761/settings/loop')).statusCode).toBe(401);
     expect((await inject('GET', '/api/%761/geo/locate?lng=121.47&lat=31.23')).statusCode).toBe(401);
-  });
+  }, 240_000);
 
   it('answers object routes out of scope with 404, naming nothing', async () => {
     const objectRoutes = table.filter((r) => r.url.startsWith('/api/v1/cases/:id') && r.method !== 'HEAD');
