@@ -124,6 +124,36 @@ describe.skipIf(!!mosquittoMissing)(`ingest faults on Mosquitto, ${testEngine}`,
     await db?.close();
   });
 
+  it('starts while the broker is down, keeps connecting with backoff, and ingests once it is up', async () => {
+    await addDevices(db, server, ['late-1']);
+    const late = await startTestBroker();
+    await late.stop();
+    const w = await startIngestWorker({
+      url: access(late).workerUrl,
+      telemetry: server.iot.telemetry,
+      stats: server.iot.stats,
+      log: silentLog,
+      group: 'g-late',
+      clientId: 'faults-late',
+      connections: 2,
+      sessionExpiry: 600,
+      reconnectMs: 100,
+    });
+    try {
+      expect(w.state()).toMatchObject({ connected: false });
+      await late.start();
+      await eventually(async () => w.subscribed(), 10_000);
+      expect(w.subscribed()).toBe(true);
+      const pub = await publisher(late, 'late-pub');
+      clients.push(pub.client);
+      await pub.send('late-1', Date.now() - 10_000);
+      expect(await allStored(db, ['late-1'], pub.acked)).toEqual([]);
+    } finally {
+      await w.close();
+      await late.close();
+    }
+  });
+
   it('acknowledges and dead-letters poison and oversized messages while other devices flow', async () => {
     await addDevices(db, server, ['pf-good-1', 'pf-good-2', 'pf-bad']);
     const w = await worker('faults-a');

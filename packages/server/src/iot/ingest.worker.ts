@@ -41,6 +41,12 @@ export interface IngestWorkerOptions {
   maxPacketSize?: number;
   /** First reconnect delay (doubles up to 30 s). */
   reconnectMs?: number;
+  /**
+   * The broker is down at start: resolve anyway after the first failed attempt and keep
+   * connecting with backoff (the API runs meanwhile; health says ingest is not connected).
+   * Default true; false rejects instead.
+   */
+  startWithoutBroker?: boolean;
 }
 
 /**
@@ -66,6 +72,12 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
   const topic = `$share/${group}/onegrid/devices/+/telemetry`;
   const counters = { received: 0, stored: 0, failed: 0, connects: 0, subscribes: 0 };
   const sessionExpiry = o.sessionExpiry ?? 600;
+
+  const soft = o.startWithoutBroker ?? true;
+  let firstFailure: () => void = () => {};
+  const failedOnce = new Promise<'down'>((resolve) => {
+    firstFailure = () => resolve('down');
+  });
 
   function connect(i: number): Subscriber {
     const clientId = `${base}-${i}`;
@@ -123,13 +135,21 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
         counters.subscribes++;
       },
       onError: (message) => log.warn({ clientId, err: message }, 'ingest worker MQTT error'),
-      onOffline: () => log.warn({ clientId }, `ingest worker offline; reconnecting to ${o.url}`),
+      onOffline: () => {
+        firstFailure();
+        log.warn({ clientId }, `ingest worker offline; reconnecting to ${o.url}`);
+      },
+      retryFirstConnect: soft,
     });
   }
 
   const subscribers = Array.from({ length: o.connections ?? 4 }, (_, i) => connect(i));
   try {
-    await Promise.all(subscribers.map((s) => s.ready));
+    const up = Promise.all(subscribers.map((s) => s.ready)).then(() => 'up' as const);
+    if ((await Promise.race([up, failedOnce])) === 'down') {
+      up.catch((e: unknown) => log.error({ err: e }, 'ingest worker refused by the broker'));
+      log.warn(`MQTT broker at ${o.url} unreachable; ingest keeps connecting with backoff`);
+    }
   } catch (e) {
     await Promise.all(subscribers.map((s) => s.close(true)));
     throw e;

@@ -47,6 +47,11 @@ export interface SubscriberOptions {
   connectTimeoutMs?: number;
   /** MQTT 5 Maximum Packet Size sent in CONNECT (default 1 MiB). */
   maxPacketSize?: number;
+  /**
+   * When the broker cannot be reached at the first attempt: keep trying with backoff (`ready`
+   * waits, `onOffline` reports each failure) instead of rejecting `ready`.
+   */
+  retryFirstConnect?: boolean;
   /** A message arrived; `ack` (QoS 1 only) sends its PUBACK on the connection it came in on. */
   onMessage(m: InboundMessage, ack: () => void, drop: () => void): void;
   onConnect?(sessionPresent: boolean): void;
@@ -324,7 +329,7 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
       subscribed = false;
       if (socket === s) socket = undefined;
       if (closing) return;
-      if (settle && !was) {
+      if (settle && !was && !o.retryFirstConnect) {
         // Never connected: the first attempt reports the failure instead of retrying quietly.
         settle.reject(new Error(`cannot reach the MQTT broker at ${o.url}`));
         settle = undefined;
