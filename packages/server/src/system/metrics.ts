@@ -19,6 +19,8 @@ export interface MetricsSources {
     | {
         accepted: number;
         rejected: number;
+        /** Stored although over the device's rate (server mode: the broker acknowledged it already). */
+        overRate?: number;
         byCode: Partial<Record<string, number>>;
         pending: number;
         lastMessageAgeSeconds: number | undefined;
@@ -119,6 +121,16 @@ export function createMetrics(sources: MetricsSources): Metrics {
         if (!s) return;
         this.inc({ outcome: 'accepted' }, s.accepted);
         this.inc({ outcome: 'rejected' }, s.rejected);
+      },
+    });
+    new client.Counter({
+      name: 'onegrid_ingest_over_rate_total',
+      help: 'Telemetry messages stored although their device was over its rate (acknowledged by the broker already)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        const s = ingest();
+        if (s?.overRate) this.inc(s.overRate);
       },
     });
     new client.Counter({
