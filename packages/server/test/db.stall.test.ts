@@ -4,6 +4,7 @@
  * proxy forwards again the same server answers 200 without a restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseFailure } from '../src/db/availability.ts';
 import type { Db } from '../src/db/db.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import { buildServer, type Server } from '../src/server.ts';
@@ -57,6 +58,30 @@ describe.skipIf(testEngine !== 'postgres')('database stall on PostgreSQL', () =>
       url: '/api/v1/auth/me',
       headers: { authorization: `Bearer ${token}` },
     });
+
+  it('sets the timeouts on every connection; a statement past its timeout fails as a timeout, the pool carries on', async () => {
+    const shown = await db.transaction(async (tx) => ({
+      statement: (await tx.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]!
+        .statement_timeout,
+      idle: (
+        await tx.query<{ idle_in_transaction_session_timeout: string }>(
+          'SHOW idle_in_transaction_session_timeout',
+        )
+      ).rows[0]!.idle_in_transaction_session_timeout,
+    }));
+    expect(shown).toEqual({ statement: '1s', idle: '5s' });
+    const slow = await db.query('SELECT pg_sleep(3)').catch((e: unknown) => e);
+    expect(slow).toMatchObject({ code: '57014' });
+    expect(databaseFailure(slow)).toBe('timeout');
+    expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    // Migrations and other long work opt out.
+    const unbounded = await db.transaction(
+      async (tx) =>
+        (await tx.query<{ s: string }>("SELECT current_setting('statement_timeout') AS s")).rows[0]!.s,
+      { unbounded: true },
+    );
+    expect(unbounded).toBe('0');
+  });
 
   it('answers 503 with Retry-After during the stall, then 200 again by itself', async () => {
     expect((await me()).statusCode).toBe(200);
