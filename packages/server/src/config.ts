@@ -14,6 +14,15 @@ export interface Config {
   /** External MQTT broker (server mode); the embedded broker is used when unset. */
   mqttUrl: string | undefined;
   mqttPort: number;
+  /** Server mode: the ingest workers' broker credentials (their dynamic-security client). */
+  mqttUsername: string | undefined;
+  mqttPassword: string | undefined;
+  /**
+   * Server mode: the broker's dynamic-security administrator. When set, OneGrid provisions each
+   * device's credentials and topic ACL and the workers' client on the broker (docs/operations.md).
+   */
+  mqttAdminUsername: string | undefined;
+  mqttAdminPassword: string | undefined;
   /** Days of raw readings kept (whole daily partitions are dropped after that). */
   readingsRetentionDays: number;
   /** Days of 1-hour rollups kept; 1-minute rollups follow the raw retention. */
@@ -98,6 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.ONEGRID_DATA_DIR ?? path.join(process.cwd(), '.onegrid')),
     mqttUrl: url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
     mqttPort: int('ONEGRID_MQTT_PORT', 1883),
+    mqttUsername: env.ONEGRID_MQTT_USERNAME || undefined,
+    mqttPassword: env.ONEGRID_MQTT_PASSWORD || undefined,
+    mqttAdminUsername: env.ONEGRID_MQTT_ADMIN_USERNAME || undefined,
+    mqttAdminPassword: env.ONEGRID_MQTT_ADMIN_PASSWORD || undefined,
     readingsRetentionDays: int('ONEGRID_READINGS_RETENTION_DAYS', 90, 1, 36500),
     rollupRetentionDays: int('ONEGRID_ROLLUP_RETENTION_DAYS', 730, 1, 36500),
     ingestDeviceRate: int('ONEGRID_INGEST_DEVICE_RATE', 50, 1, 1_000_000),
@@ -125,6 +138,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.metricsToken !== undefined && config.metricsToken.length < 16) {
     problems.push('ONEGRID_METRICS_TOKEN must be at least 16 characters');
   }
+  for (const [user, pass] of [
+    ['ONEGRID_MQTT_USERNAME', 'ONEGRID_MQTT_PASSWORD'],
+    ['ONEGRID_MQTT_ADMIN_USERNAME', 'ONEGRID_MQTT_ADMIN_PASSWORD'],
+  ] as const) {
+    if (Boolean(env[user]) !== Boolean(env[pass]))
+      problems.push(`${user} and ${pass} go together: set both or neither`);
+    if (env[user] && !config.mqttUrl)
+      problems.push(
+        `${user} is for an external broker: set MQTT_URL too (the embedded broker checks device tokens itself)`,
+      );
+  }
+  if (config.mqttAdminUsername && config.mqttAdminUsername === config.mqttUsername)
+    problems.push('ONEGRID_MQTT_ADMIN_USERNAME and ONEGRID_MQTT_USERNAME must be different broker clients');
   config.attachmentsDir = path.resolve(
     env.ONEGRID_ATTACHMENTS_DIR ?? path.join(config.dataDir, 'attachments'),
   );

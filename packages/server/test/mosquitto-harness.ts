@@ -2,8 +2,14 @@
  * A Mosquitto of the test's own, started with `deploy/mosquitto.conf` on a free port with its
  * own persistence directory: tests never use the machine's broker. Skip with a clear message
  * where `mosquitto` is not installed (`mosquittoMissing`).
+ *
+ * Anonymous access is off and the dynamic-security plugin is on, as in production: the broker's
+ * own `dynamic-security.json` (in its directory) holds an administrator, the ingest workers'
+ * client, and a test publisher that may publish to every device's telemetry topic (tests that
+ * are not about authentication use it instead of one client per device).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -23,9 +29,23 @@ export const mosquittoMissing: string | undefined = binary
     : undefined
   : 'mosquitto is not installed (apt-get install mosquitto)';
 
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
 export interface TestBroker {
   port: number;
+  /** mqtt://127.0.0.1:<port>, without credentials. */
   url: string;
+  /** The dynamic-security administrator (ONEGRID_MQTT_ADMIN_USERNAME/PASSWORD). */
+  admin: Credentials;
+  /** The ingest workers' client (ONEGRID_MQTT_USERNAME/PASSWORD), role `onegrid-ingest`. */
+  worker: Credentials;
+  /** `url` with the worker's credentials in it, for `startIngestWorker({ url })`. */
+  workerUrl: string;
+  /** May publish to `onegrid/devices/+/telemetry` (any device): a load generator, not a device. */
+  publisher: Credentials;
   /** Persistence directory, kept across restarts. */
   dir: string;
   /** The generated configuration (deploy/mosquitto.conf plus listener and persistence). */
@@ -34,6 +54,11 @@ export interface TestBroker {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port and directory; resolves once it accepts connections. */
   start(): Promise<void>;
+  /**
+   * Replaces the plugin's file with what `mosquitto_ctrl dynsec init` writes (the administrator
+   * only): with `stop()`/`start()` around it, a broker that lost its state.
+   */
+  resetDynsec(): void;
   /** Broker log so far (for failure messages). */
   log(): string;
   close(): Promise<void>;
@@ -48,6 +73,71 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+const pluginPaths = [
+  '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/mosquitto_dynamic_security.so',
+  '/usr/lib64/mosquitto_dynamic_security.so',
+  '/usr/local/lib/mosquitto_dynamic_security.so',
+];
+
+/** A client entry as the plugin stores it: PBKDF2-SHA512, 101 iterations, 12-byte salt. */
+function dynsecClient(c: Credentials, rolename: string, textname: string) {
+  const salt = crypto.randomBytes(12);
+  const hash = crypto.pbkdf2Sync(c.password, salt, 101, 64, 'sha512');
+  return {
+    username: c.username,
+    textname,
+    password: hash.toString('base64'),
+    salt: salt.toString('base64'),
+    iterations: 101,
+    roles: [{ rolename }],
+  };
+}
+
+const allow = (acltype: string, topic: string) => ({ acltype, topic, allow: true });
+
+/** The file `mosquitto_ctrl dynsec init` writes, plus the worker and the test publisher. */
+export function dynsecConfig(admin: Credentials, worker?: Credentials, publisher?: Credentials) {
+  return {
+    clients: [
+      dynsecClient(admin, 'admin', 'Dynsec admin user'),
+      ...(worker ? [dynsecClient(worker, 'onegrid-ingest', 'onegrid-ingest')] : []),
+      ...(publisher ? [dynsecClient(publisher, 'onegrid-test-publisher', 'test publisher')] : []),
+    ],
+    roles: [
+      {
+        rolename: 'admin',
+        acls: [
+          allow('publishClientSend', '$CONTROL/dynamic-security/#'),
+          allow('publishClientReceive', '$CONTROL/dynamic-security/#'),
+          allow('subscribePattern', '$CONTROL/dynamic-security/#'),
+          allow('publishClientReceive', '$SYS/#'),
+          allow('subscribePattern', '$SYS/#'),
+          allow('publishClientReceive', '#'),
+          allow('subscribePattern', '#'),
+          allow('unsubscribePattern', '#'),
+        ],
+      },
+      // As OneGrid's provisioning creates it (src/iot/broker.provision.ts).
+      {
+        rolename: 'onegrid-ingest',
+        acls: [allow('subscribePattern', '$share/+/onegrid/devices/+/telemetry')],
+      },
+      {
+        rolename: 'onegrid-test-publisher',
+        acls: [allow('publishClientSend', 'onegrid/devices/+/telemetry')],
+      },
+    ],
+    defaultACLAccess: {
+      publishClientSend: false,
+      publishClientReceive: true,
+      subscribe: false,
+      unsubscribe: true,
+    },
+  };
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -74,8 +164,25 @@ export async function startTestBroker(
   if (process.getuid?.() === 0) fs.chmodSync(dir, 0o777);
   const port = options.port ?? (await freePort());
   const confFile = path.join(dir, 'mosquitto.conf');
+  const secret = () => crypto.randomBytes(12).toString('base64url');
+  const admin = { username: 'onegrid-admin', password: secret() };
+  const worker = { username: 'onegrid-ingest', password: secret() };
+  const publisher = { username: 'onegrid-test-publisher', password: secret() };
+  const dynsecFile = path.join(dir, 'dynamic-security.json');
+  const writeDynsec = (config: object) => {
+    fs.writeFileSync(dynsecFile, JSON.stringify(config, null, 1));
+    // The plugin saves every change here, as the `mosquitto` user when started as root.
+    if (process.getuid?.() === 0) fs.chmodSync(dynsecFile, 0o666);
+  };
+  writeDynsec(dynsecConfig(admin, worker, publisher));
+  const plugin = pluginPaths.find((p) => fs.existsSync(p));
+  if (!plugin) throw new Error(`mosquitto_dynamic_security.so not found in ${pluginPaths.join(', ')}`);
+  const deploy = fs
+    .readFileSync(deployConf, 'utf8')
+    .replace(/^plugin .*$/m, `plugin ${plugin}`)
+    .replace(/^plugin_opt_config_file .*$/m, `plugin_opt_config_file ${dynsecFile}`);
   const lines = [
-    fs.readFileSync(deployConf, 'utf8'),
+    deploy,
     `listener ${port} 127.0.0.1`,
     `persistence_location ${dir}/`,
     ...(options.extraConf ?? []).map((l) => l.replaceAll('{dir}', dir)),
@@ -116,13 +223,19 @@ export async function startTestBroker(
   }
 
   await start();
+  const url = `mqtt://127.0.0.1:${port}`;
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url,
+    admin,
+    worker,
+    workerUrl: `mqtt://${worker.username}:${worker.password}@127.0.0.1:${port}`,
+    publisher,
     dir,
     confFile,
     stop,
     start,
+    resetDynsec: () => writeDynsec(dynsecConfig(admin)),
     log: () => output,
     async close() {
       await stop();

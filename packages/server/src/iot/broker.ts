@@ -11,6 +11,8 @@ export interface BrokerState {
   /** External broker: every connection holds its subscription (false: connected, but nothing arrives). */
   subscribed?: boolean;
   url?: string;
+  /** Why it is not connected (a refusal, the broker away), when known. */
+  error?: string;
 }
 
 export interface EmbeddedBroker {

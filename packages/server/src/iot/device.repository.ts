@@ -195,6 +195,12 @@ export function deviceRepository(db: Db) {
       return r.rows[0] ? toDevice(r.rows[0]) : undefined;
     },
 
+    /** The stored hash of the device's token (to put it back if the broker refuses a rotation). */
+    async tokenHash(id: string): Promise<string | undefined> {
+      const r = await db.query<{ token_hash: string }>('SELECT token_hash FROM devices WHERE id = $1', [id]);
+      return r.rows[0]?.token_hash;
+    },
+
     /** Deletes the device with its rule states and alarms; its readings age out with retention. */
     async delete(id: string): Promise<boolean> {
       return db.transaction(async (tx) => {

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/auth.service.ts';
 import type { Queryable } from '../db/db.ts';
 import { AppError, notFound } from '../errors.ts';
 import { scopeOf } from './alarm.service.ts';
+import type { DeviceBroker } from './broker.provision.ts';
 import { type DeviceDirectory, hashDeviceToken } from './device.directory.ts';
 import type {
   Device,
@@ -85,6 +86,15 @@ function mapDbError(e: unknown, id: string): never {
   throw e;
 }
 
+/** The broker did not take a credentials change: nothing was changed (503). */
+const brokerUnavailable = (what: string, e: unknown) =>
+  new AppError(
+    'unavailable',
+    `The MQTT broker did not take the device's ${what}, so nothing was changed; try again when the broker is back (${
+      e instanceof Error ? e.message : String(e)
+    })`,
+  );
+
 export function deviceService(d: {
   /** Where its audit entries go. */
   db: Queryable;
@@ -92,6 +102,8 @@ export function deviceService(d: {
   readings: ReadingsRepository;
   directory: DeviceDirectory;
   stats: IngestStats;
+  /** Server mode with provisioning: device credentials live on the broker too. */
+  broker?: DeviceBroker;
 }) {
   const visible = (p: Principal, device: Device) => {
     const scope = scopeOf(p);
@@ -158,6 +170,15 @@ export function deviceService(d: {
         throw new AppError('validation_failed', `unknown device type ${w.typeId}`);
       await checkArea(p, w.location);
       const device = await d.repo.insert(id, tokenHash, w).catch((e: unknown) => mapDbError(e, id));
+      if (d.broker) {
+        // The token is known only now: the broker must have it before the answer leaves.
+        try {
+          await d.broker.issue(id, token, device.status === 'disabled');
+        } catch (e) {
+          await d.repo.delete(id);
+          throw brokerUnavailable('credentials', e);
+        }
+      }
       // The device repository owns its transactions: the entry follows the change's commit.
       await audit.record(d.db, {
         action: 'config.device',
@@ -196,8 +217,28 @@ export function deviceService(d: {
       if (patch.location !== undefined) await checkArea(p, w.location);
       const token = patch.rotateToken ? newToken() : undefined;
       const tokenHash = token ? hashDeviceToken(token) : undefined;
+      const previousHash = d.broker && tokenHash ? await d.repo.tokenHash(id) : undefined;
       const device = await d.repo.update(id, w, tokenHash).catch((e: unknown) => mapDbError(e, id));
       if (!device) throw notFound('device', id);
+      const disabled = device.status === 'disabled';
+      if (d.broker && (token || disabled !== (current.status === 'disabled'))) {
+        try {
+          if (token) await d.broker.issue(id, token, disabled);
+          else await d.broker.setDisabled(id, disabled);
+        } catch (e) {
+          // Put the row back as it was: the database and the broker must not disagree.
+          const back: DeviceWrite = {
+            typeId: current.typeId,
+            name: current.name,
+            location: current.location,
+            componentId: current.componentId,
+            ownerDeptCode: current.ownerDeptCode,
+            status: current.status,
+          };
+          await d.repo.update(id, back, previousHash);
+          throw brokerUnavailable(token ? 'new token' : disabled ? 'disabling' : 'enabling', e);
+        }
+      }
       await audit.record(d.db, {
         action: 'config.device',
         object: `device:${id}`,
@@ -214,6 +255,9 @@ export function deviceService(d: {
 
     async remove(p: Principal, id: string): Promise<void> {
       const before = await getVisible(p, id);
+      // The broker first: a device that is gone must not be able to publish any more.
+      if (d.broker)
+        await d.broker.remove(id).catch((e: unknown) => Promise.reject(brokerUnavailable('removal', e)));
       await d.repo.delete(id);
       await audit.record(d.db, {
         action: 'config.device',

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Logger } from '../logger.ts';
 import { type BrokerState, deviceOfTopic } from './broker.ts';
+import { redact } from './dynsec.ts';
 import { type IngestStats, UNKNOWN_DEVICE } from './ingest.stats.ts';
 import { type Subscriber, startSubscriber } from './mqtt.subscriber.ts';
 import type { TelemetryService } from './telemetry.service.ts';
@@ -15,6 +16,9 @@ export interface IngestWorker {
 
 export interface IngestWorkerOptions {
   url: string;
+  /** The workers' broker client (ONEGRID_MQTT_USERNAME/PASSWORD); else from the URL, if any. */
+  username?: string;
+  password?: string;
   telemetry: TelemetryService;
   stats: IngestStats;
   log: Logger;
@@ -72,6 +76,7 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
   const topic = `$share/${group}/onegrid/devices/+/telemetry`;
   const counters = { received: 0, stored: 0, failed: 0, connects: 0, subscribes: 0 };
   const sessionExpiry = o.sessionExpiry ?? 600;
+  let lastError: string | undefined;
 
   const soft = o.startWithoutBroker ?? true;
   let firstFailure: () => void = () => {};
@@ -83,6 +88,8 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
     const clientId = `${base}-${i}`;
     return startSubscriber({
       url: o.url,
+      ...(o.username !== undefined ? { username: o.username } : {}),
+      ...(o.password !== undefined ? { password: o.password } : {}),
       clientId,
       topic,
       sessionExpiry,
@@ -129,15 +136,20 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
       },
       onConnect: (sessionPresent) => {
         counters.connects++;
-        log.info({ clientId, sessionPresent }, `ingest worker connected to ${o.url}`);
+        lastError = undefined;
+        log.info({ clientId, sessionPresent }, `ingest worker connected to ${redact(o.url)}`);
       },
       onSubscribed: () => {
         counters.subscribes++;
       },
-      onError: (message) => log.warn({ clientId, err: message }, 'ingest worker MQTT error'),
+      onError: (message) => {
+        // A refusal repeats at every reconnect: log it as an error once, then quietly.
+        if (message !== lastError) log.error({ clientId, err: message }, 'ingest worker MQTT error');
+        lastError = message;
+      },
       onOffline: () => {
         firstFailure();
-        log.warn({ clientId }, `ingest worker offline; reconnecting to ${o.url}`);
+        log.warn({ clientId }, `ingest worker offline; reconnecting to ${redact(o.url)}`);
       },
       retryFirstConnect: soft,
     });
@@ -156,12 +168,16 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
   }
 
   return {
-    state: () => ({
-      mode: 'external',
-      connected: subscribers.some((s) => s.connected),
-      subscribed: subscribers.every((s) => s.subscribed),
-      url: o.url,
-    }),
+    state: () => {
+      const connected = subscribers.some((s) => s.connected);
+      return {
+        mode: 'external',
+        connected,
+        subscribed: subscribers.every((s) => s.subscribed),
+        url: redact(o.url),
+        ...(!connected && lastError ? { error: lastError } : {}),
+      };
+    },
     subscribed: () => subscribers.every((s) => s.subscribed),
     stats: () => ({ ...counters }),
     async close() {

@@ -12,6 +12,7 @@ import type { Readiness } from '../system/readiness.ts';
 import { alarmRepository } from './alarm.repository.ts';
 import { alarmRoutes } from './alarm.routes.ts';
 import { type AlarmService, alarmService } from './alarm.service.ts';
+import { type BrokerProvisioner, createBrokerProvisioner } from './broker.provision.ts';
 import { type BrokerState, startEmbeddedBroker } from './broker.ts';
 import { createDeviceDirectory, type DeviceDirectory } from './device.directory.ts';
 import { deviceRepository } from './device.repository.ts';
@@ -32,7 +33,10 @@ import { type TelemetryService, telemetryService } from './telemetry.service.ts'
 
 export type { BrokerState } from './broker.ts';
 
-export type IotConfig = Pick<Config, 'readingsRetentionDays' | 'rollupRetentionDays' | 'ingestDeviceRate'>;
+export type IotConfig = Pick<Config, 'readingsRetentionDays' | 'rollupRetentionDays' | 'ingestDeviceRate'> &
+  Partial<
+    Pick<Config, 'mqttUrl' | 'mqttUsername' | 'mqttPassword' | 'mqttAdminUsername' | 'mqttAdminPassword'>
+  >;
 export const defaultIotConfig: IotConfig = {
   readingsRetentionDays: 90,
   rollupRetentionDays: 730,
@@ -51,6 +55,8 @@ export interface Iot {
   rules: RulesService;
   engine: RulesEngine;
   alarms: AlarmService;
+  /** Server mode with a dynamic-security admin configured: device credentials on the broker. */
+  provisioner: BrokerProvisioner | undefined;
   brokerState(): BrokerState;
   brokerStats(): Record<string, unknown>;
   /** Set by the ingest role so health and stats report the real broker. */
@@ -124,7 +130,26 @@ export async function createIot({
 
   let brokerState: () => BrokerState = () => ({ mode: 'off', connected: false });
   let brokerStats: () => Record<string, unknown> = () => ({});
-  const devices = deviceService({ db, repo: devicesRepo, readings, directory, stats });
+  const provisioner =
+    cfg.mqttUrl && cfg.mqttAdminUsername && cfg.mqttAdminPassword
+      ? createBrokerProvisioner({
+          url: cfg.mqttUrl,
+          admin: { username: cfg.mqttAdminUsername, password: cfg.mqttAdminPassword },
+          repo: devicesRepo,
+          log,
+          ...(cfg.mqttUsername && cfg.mqttPassword
+            ? { worker: { username: cfg.mqttUsername, password: cfg.mqttPassword } }
+            : {}),
+        })
+      : undefined;
+  const devices = deviceService({
+    db,
+    repo: devicesRepo,
+    readings,
+    directory,
+    stats,
+    ...(provisioner ? { broker: provisioner } : {}),
+  });
   const rules = rulesService({ db, repo: rulesRepo, directory, engine });
 
   const iot: Iot = {
@@ -138,8 +163,12 @@ export async function createIot({
     rules,
     engine,
     alarms,
+    provisioner,
     brokerState: () => brokerState(),
-    brokerStats: () => brokerStats(),
+    brokerStats: () => ({
+      ...brokerStats(),
+      ...(provisioner ? { provisioning: provisioner.state() } : {}),
+    }),
     attachBroker(state, s) {
       brokerState = state;
       if (s) brokerStats = s;
@@ -160,6 +189,7 @@ export async function createIot({
       await engine.close();
       await alarms.close();
       await stats.close();
+      await provisioner?.close();
       directory.close();
     },
   };
@@ -199,6 +229,8 @@ export async function startIot(o: {
   db: Db;
   log: Logger;
   config: Pick<Config, 'mqttUrl' | 'mqttPort'> & Partial<IotConfig>;
+  /** Seconds between full reconciles of broker credentials (server mode with an admin). */
+  reconcileSeconds?: number;
   clock?: () => Date;
   host?: string;
   /** External broker: share group and client id base (defaults: onegrid, onegrid-ingest-<host>). */
@@ -239,8 +271,24 @@ export async function startIot(o: {
 
   try {
     if (o.config.mqttUrl) {
+      if (iot.provisioner) {
+        // Before the worker connects: its own client may be what the broker lost.
+        await iot.provisioner.connected(10_000);
+        await iot.provisioner
+          .reconcile()
+          .catch((e) => ilog.error({ err: e }, 'reconciling MQTT broker credentials at start failed'));
+        iot.provisioner.startReconciling((o.reconcileSeconds ?? 300) * 1000);
+      } else {
+        ilog.warn(
+          'device authentication on the MQTT broker is not managed by OneGrid (ONEGRID_MQTT_ADMIN_USERNAME is unset): ' +
+            'make sure the broker refuses unknown clients and restricts each device to its own topic',
+        );
+      }
       const worker = await startIngestWorker({
         url: o.config.mqttUrl,
+        ...(cfg.mqttUsername && cfg.mqttPassword
+          ? { username: cfg.mqttUsername, password: cfg.mqttPassword }
+          : {}),
         telemetry: iot.telemetry,
         stats: iot.stats,
         log,

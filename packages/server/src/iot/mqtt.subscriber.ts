@@ -36,6 +36,9 @@ export interface InboundMessage {
 export interface SubscriberOptions {
   url: string;
   clientId: string;
+  /** Broker credentials; they take precedence over a user name and password in the URL. */
+  username?: string;
+  password?: string;
   /** Topic filter, e.g. `$share/onegrid/onegrid/devices/+/telemetry`; subscribed at QoS 1. */
   topic: string;
   sessionExpiry: number;
@@ -100,6 +103,18 @@ function varint(buf: Buffer, o: number): [number, number] | undefined {
   throw new Error('malformed remaining length');
 }
 
+/** Why a CONNACK refused us, in words an operator can act on. */
+function refusal(code: number, username: string | undefined): string {
+  const who = username ? `user ${username}` : 'an anonymous client';
+  // Mosquitto 2.0 answers a wrong password with "not authorised" (0x87) too.
+  if (code === 0x86 || code === 0x87 || code === 4 || code === 5)
+    return (
+      `${who} was refused: bad user name or password, or not authorised (reason ${code}); ` +
+      'check ONEGRID_MQTT_USERNAME and ONEGRID_MQTT_PASSWORD against the broker'
+    );
+  return `reason ${code}`;
+}
+
 export function startSubscriber(o: SubscriberOptions): Subscriber {
   const url = new URL(o.url);
   if (!['mqtt:', 'tcp:', 'mqtts:', 'ssl:'].includes(url.protocol)) {
@@ -112,6 +127,8 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
   const firstDelay = o.reconnectMs ?? 500;
   const maxDelay = Math.max(firstDelay, o.maxReconnectMs ?? 30_000);
   let delay = firstDelay;
+  const username = o.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const password = o.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
   let socket: net.Socket | undefined;
   let connected = false;
   let subscribed = false;
@@ -170,8 +187,8 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
               receiveMaximum: o.receiveMaximum,
               maximumPacketSize: maxPacketSize,
             },
-            ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-            ...(url.password ? { password: Buffer.from(decodeURIComponent(url.password)) } : {}),
+            ...(username ? { username } : {}),
+            ...(password ? { password: Buffer.from(password) } : {}),
           },
           { protocolVersion: 5 },
         ),
@@ -183,7 +200,7 @@ export function startSubscriber(o: SubscriberOptions): Subscriber {
         clearTimeout(timeout);
         const code = p.reasonCode ?? p.returnCode ?? 0;
         if (code !== 0) {
-          const e = new Error(`the broker at ${url.host} refused ${o.clientId} (reason ${code})`);
+          const e = new Error(`the broker at ${url.host} refused ${o.clientId}: ${refusal(code, username)}`);
           o.onError?.(e.message);
           settle?.reject(e);
           settle = undefined;
