@@ -15,6 +15,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DynsecAcl } from '../src/iot/dynsec.ts';
+import {
+  type Credentials,
+  deployConfWith,
+  dynsecConfig,
+  dynsecPlugin,
+} from '../src/iot/mosquitto.process.ts';
 
 export const deployConf = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -29,10 +36,7 @@ export const mosquittoMissing: string | undefined = binary
     : undefined
   : 'mosquitto is not installed (apt-get install mosquitto)';
 
-export interface Credentials {
-  username: string;
-  password: string;
-}
+const allow = (acltype: DynsecAcl['acltype'], topic: string): DynsecAcl => ({ acltype, topic, allow: true });
 
 export interface TestBroker {
   port: number;
@@ -75,71 +79,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const pluginPaths = [
-  '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so',
-  '/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so',
-  '/usr/lib/mosquitto_dynamic_security.so',
-  '/usr/lib64/mosquitto_dynamic_security.so',
-  '/usr/local/lib/mosquitto_dynamic_security.so',
-];
-
-/** A client entry as the plugin stores it: PBKDF2-SHA512, 101 iterations, 12-byte salt. */
-function dynsecClient(c: Credentials, rolename: string, textname: string) {
-  const salt = crypto.randomBytes(12);
-  const hash = crypto.pbkdf2Sync(c.password, salt, 101, 64, 'sha512');
-  return {
-    username: c.username,
-    textname,
-    password: hash.toString('base64'),
-    salt: salt.toString('base64'),
-    iterations: 101,
-    roles: [{ rolename }],
-  };
-}
-
-const allow = (acltype: string, topic: string) => ({ acltype, topic, allow: true });
-
-/** The file `mosquitto_ctrl dynsec init` writes, plus the worker and the test publisher. */
-export function dynsecConfig(admin: Credentials, worker?: Credentials, publisher?: Credentials) {
-  return {
-    clients: [
-      dynsecClient(admin, 'admin', 'Dynsec admin user'),
-      ...(worker ? [dynsecClient(worker, 'onegrid-ingest', 'onegrid-ingest')] : []),
-      ...(publisher ? [dynsecClient(publisher, 'onegrid-test-publisher', 'test publisher')] : []),
-    ],
-    roles: [
-      {
-        rolename: 'admin',
-        acls: [
-          allow('publishClientSend', '$CONTROL/dynamic-security/#'),
-          allow('publishClientReceive', '$CONTROL/dynamic-security/#'),
-          allow('subscribePattern', '$CONTROL/dynamic-security/#'),
-          allow('publishClientReceive', '$SYS/#'),
-          allow('subscribePattern', '$SYS/#'),
-          allow('publishClientReceive', '#'),
-          allow('subscribePattern', '#'),
-          allow('unsubscribePattern', '#'),
-        ],
-      },
-      // As OneGrid's provisioning creates it (src/iot/broker.provision.ts).
-      {
-        rolename: 'onegrid-ingest',
-        acls: [allow('subscribePattern', '$share/+/onegrid/devices/+/telemetry')],
-      },
-      {
-        rolename: 'onegrid-test-publisher',
-        acls: [allow('publishClientSend', 'onegrid/devices/+/telemetry')],
-      },
-    ],
-    defaultACLAccess: {
-      publishClientSend: false,
-      publishClientReceive: true,
-      subscribe: false,
-      unsubscribe: true,
-    },
-  };
-}
-
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
@@ -174,13 +113,21 @@ export async function startTestBroker(
     // The plugin saves every change here, as the `mosquitto` user when started as root.
     if (process.getuid?.() === 0) fs.chmodSync(dynsecFile, 0o666);
   };
-  writeDynsec(dynsecConfig(admin, worker, publisher));
-  const plugin = pluginPaths.find((p) => fs.existsSync(p));
-  if (!plugin) throw new Error(`mosquitto_dynamic_security.so not found in ${pluginPaths.join(', ')}`);
-  const deploy = fs
-    .readFileSync(deployConf, 'utf8')
-    .replace(/^plugin .*$/m, `plugin ${plugin}`)
-    .replace(/^plugin_opt_config_file .*$/m, `plugin_opt_config_file ${dynsecFile}`);
+  writeDynsec(
+    dynsecConfig(admin, [
+      {
+        ...worker,
+        rolename: 'onegrid-ingest',
+        acls: [allow('subscribePattern', '$share/+/onegrid/devices/+/telemetry')],
+      },
+      {
+        ...publisher,
+        rolename: 'onegrid-test-publisher',
+        acls: [allow('publishClientSend', 'onegrid/devices/+/telemetry')],
+      },
+    ]),
+  );
+  const deploy = deployConfWith(fs.readFileSync(deployConf, 'utf8'), dynsecPlugin(), dynsecFile);
   const lines = [
     deploy,
     `listener ${port} 127.0.0.1`,
@@ -235,7 +182,7 @@ export async function startTestBroker(
     confFile,
     stop,
     start,
-    resetDynsec: () => writeDynsec(dynsecConfig(admin)),
+    resetDynsec: () => writeDynsec(dynsecConfig(admin, [])),
     log: () => output,
     async close() {
       await stop();

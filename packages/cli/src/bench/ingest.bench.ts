@@ -40,6 +40,8 @@ async function brokerOnly(
   url: string | undefined,
   devices: PublisherDevice[],
   o: Omit<PublishOptions, 'consumed'> & {
+    /** The broker's load-generator client, where anonymous access is off. */
+    login?: { username: string; password: string };
     subscribers: number;
     receiveMaximum: number;
     mosquittoPid?: number;
@@ -68,6 +70,7 @@ async function brokerOnly(
     subs = Array.from({ length: o.subscribers }, (_, i) =>
       startSubscriber({
         url: target,
+        ...(o.login ?? {}),
         clientId: `bench-sub-${process.pid}-${i}`,
         topic: `$share/bench${process.pid}/onegrid-bench/devices/+/telemetry`,
         sessionExpiry: 0,
@@ -90,6 +93,7 @@ async function brokerOnly(
   const bare = devices.map((d) => ({
     id: `bare-${d.id}`,
     topic: `onegrid-bench/devices/bare-${d.id}/telemetry`,
+    ...(o.login ? { username: o.login.username, token: o.login.password } : {}),
   }));
   const mosquitto = o.mosquittoPid ?? localMosquitto(url);
   const brokerCpu = mosquitto ? procCpuMs(mosquitto) : undefined;
@@ -173,12 +177,22 @@ export const ingestBenchmark: Benchmark = {
     try {
       progress(`migrating a scratch database (${engine}) …`);
       await migrate(db);
-      const iot = await createIot({ db, log, config: { ingestDeviceRate: 1_000_000 } });
+      // Our own Mosquitto authenticates devices: OneGrid provisions them as it creates them.
+      const auth = own
+        ? {
+            mqttUrl,
+            mqttAdminUsername: own.admin.username,
+            mqttAdminPassword: own.admin.password,
+            mqttUsername: own.worker.username,
+            mqttPassword: own.worker.password,
+          }
+        : {};
+      const iot = await createIot({ db, log, config: { ingestDeviceRate: 1_000_000, ...auth } });
       const role = await startIot({
         iot,
         db,
         log,
-        config: { mqttPort: await freePort(), mqttUrl, ingestDeviceRate: 1_000_000 },
+        config: { mqttPort: await freePort(), mqttUrl, ingestDeviceRate: 1_000_000, ...auth },
         host: '127.0.0.1',
         group,
         clientId: `bench-ingest-${process.pid}`,
@@ -193,7 +207,7 @@ export const ingestBenchmark: Benchmark = {
           name: id,
           location: null,
         });
-        creds.push({ id, topic: telemetryTopic(id), ...(mqttUrl ? {} : { token: r.token }) });
+        creds.push({ id, topic: telemetryTopic(id), ...(mqttUrl && !own ? {} : { token: r.token }) });
       }
       const url = mqttUrl ?? `mqtt://127.0.0.1:${role.port}`;
       const t0 = Date.now();
@@ -211,7 +225,9 @@ export const ingestBenchmark: Benchmark = {
           w > 1
             ? await extraWorkers(w - 1, {
                 DATABASE_URL: dbUrl!,
-                MQTT_URL: url,
+                MQTT_URL: own
+                  ? `mqtt://${own.worker.username}:${encodeURIComponent(own.worker.password)}@127.0.0.1:${own.port}`
+                  : url,
                 SHARE_GROUP: group,
                 CLIENT_ID: `bench-ingest-${process.pid}`,
                 CONNECTIONS: String(connections),
@@ -307,7 +323,7 @@ export const ingestBenchmark: Benchmark = {
         baseTs,
         subscribers: connections,
         receiveMaximum: 65_535,
-        ...(own ? { mosquittoPid: own.pid() } : {}),
+        ...(own ? { mosquittoPid: own.pid(), login: own.bench } : {}),
       });
       const bStages = perMsg(b.cpu, b.sent);
       rows.unshift({

@@ -15,8 +15,10 @@ import { generate, parser as mqttParser } from 'mqtt-packet';
 
 export interface PublisherDevice {
   id: string;
-  /** Password at connect (the embedded broker checks device tokens); none for Mosquitto. */
+  /** Password at connect: the device's token (both brokers check it), or a load generator's. */
   token?: string;
+  /** User name at connect when it is not the device id (a load generator's client). */
+  username?: string;
   topic: string;
 }
 
@@ -98,7 +100,7 @@ async function connect(url: URL, d: PublisherDevice): Promise<Conn> {
           clientId: d.id,
           clean: true,
           keepalive: 0,
-          ...(d.token ? { username: d.id, password: Buffer.from(d.token) } : {}),
+          ...(d.token ? { username: d.username ?? d.id, password: Buffer.from(d.token) } : {}),
         }),
       );
     });

@@ -5,10 +5,92 @@
  * for the tests.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { WORKER_ROLE, workerAcls } from './broker.provision.ts';
+import type { DynsecAcl } from './dynsec.ts';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+const pluginPaths = [
+  '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/mosquitto_dynamic_security.so',
+  '/usr/lib64/mosquitto_dynamic_security.so',
+  '/usr/local/lib/mosquitto_dynamic_security.so',
+];
+
+/** Where this machine keeps Mosquitto's dynamic-security plugin. */
+export function dynsecPlugin(): string {
+  const found = pluginPaths.find((p) => fs.existsSync(p));
+  if (!found) throw new Error(`mosquitto_dynamic_security.so not found in ${pluginPaths.join(', ')}`);
+  return found;
+}
+
+/** deploy/mosquitto.conf with this machine's plugin path and a plugin file of its own. */
+export const deployConfWith = (conf: string, plugin: string, dynsecFile: string) =>
+  conf
+    .replace(/^plugin .*$/m, `plugin ${plugin}`)
+    .replace(/^plugin_opt_config_file .*$/m, `plugin_opt_config_file ${dynsecFile}`);
+
+/** A client entry as the plugin stores it: PBKDF2-SHA512, 101 iterations, 12-byte salt. */
+function dynsecClient(c: Credentials, rolename: string | undefined, textname: string) {
+  const salt = crypto.randomBytes(12);
+  return {
+    username: c.username,
+    textname,
+    password: crypto.pbkdf2Sync(c.password, salt, 101, 64, 'sha512').toString('base64'),
+    salt: salt.toString('base64'),
+    iterations: 101,
+    roles: rolename ? [{ rolename }] : [],
+  };
+}
+
+const allow = (acltype: DynsecAcl['acltype'], topic: string): DynsecAcl => ({ acltype, topic, allow: true });
+
+/**
+ * The plugin's file as `mosquitto_ctrl dynsec init` writes it (the administrator and its role),
+ * plus `clients`, each with a role of its own.
+ */
+export function dynsecConfig(
+  admin: Credentials,
+  clients: Array<Credentials & { rolename: string; acls: DynsecAcl[] }>,
+) {
+  return {
+    clients: [
+      dynsecClient(admin, 'admin', 'Dynsec admin user'),
+      ...clients.map((c) => dynsecClient(c, c.rolename, c.rolename)),
+    ],
+    roles: [
+      {
+        rolename: 'admin',
+        acls: [
+          allow('publishClientSend', '$CONTROL/dynamic-security/#'),
+          allow('publishClientReceive', '$CONTROL/dynamic-security/#'),
+          allow('subscribePattern', '$CONTROL/dynamic-security/#'),
+          allow('publishClientReceive', '$SYS/#'),
+          allow('subscribePattern', '$SYS/#'),
+          allow('publishClientReceive', '#'),
+          allow('subscribePattern', '#'),
+          allow('unsubscribePattern', '#'),
+        ],
+      },
+      ...clients.map((c) => ({ rolename: c.rolename, acls: c.acls })),
+    ],
+    defaultACLAccess: {
+      publishClientSend: false,
+      publishClientReceive: true,
+      subscribe: false,
+      unsubscribe: true,
+    },
+  };
+}
 
 /** deploy/mosquitto.conf of this checkout. */
 export const deployMosquittoConf = path.resolve(import.meta.dirname, '../../../../deploy/mosquitto.conf');
@@ -26,6 +108,12 @@ export function mosquittoUnavailable(): string | undefined {
 export interface MosquittoProcess {
   port: number;
   url: string;
+  /** The dynamic-security administrator: OneGrid provisions devices with it. */
+  admin: Credentials;
+  /** The ingest workers' client (role `onegrid-ingest`, as OneGrid creates it). */
+  worker: Credentials;
+  /** A load generator's client: publishes to and shares a subscription on `onegrid-bench/#`. */
+  bench: Credentials;
   dir: string;
   pid(): number | undefined;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -66,8 +154,33 @@ export async function startMosquitto(
   if (process.getuid?.() === 0) fs.chmodSync(dir, 0o777);
   const port = o.port ?? (await freePort());
   const confFile = path.join(dir, 'mosquitto.conf');
+  // Anonymous access is off in deploy/mosquitto.conf: the plugin's file with the clients needed.
+  const secret = () => crypto.randomBytes(12).toString('base64url');
+  const admin = { username: 'onegrid-admin', password: secret() };
+  const worker = { username: 'onegrid-ingest', password: secret() };
+  const bench = { username: 'onegrid-bench', password: secret() };
+  const dynsecFile = path.join(dir, 'dynamic-security.json');
+  fs.writeFileSync(
+    dynsecFile,
+    JSON.stringify(
+      dynsecConfig(admin, [
+        { ...worker, rolename: WORKER_ROLE, acls: workerAcls() },
+        {
+          ...bench,
+          rolename: 'onegrid-bench',
+          acls: [
+            allow('publishClientSend', 'onegrid-bench/devices/+/telemetry'),
+            allow('subscribePattern', '$share/+/onegrid-bench/devices/+/telemetry'),
+            allow('subscribePattern', 'onegrid-bench/devices/+/telemetry'),
+          ],
+        },
+      ]),
+    ),
+  );
+  // The broker saves every change there, as the `mosquitto` user when started as root.
+  if (process.getuid?.() === 0) fs.chmodSync(dynsecFile, 0o666);
   const lines = [
-    fs.readFileSync(deployMosquittoConf, 'utf8'),
+    deployConfWith(fs.readFileSync(deployMosquittoConf, 'utf8'), dynsecPlugin(), dynsecFile),
     `listener ${port} 127.0.0.1`,
     `persistence_location ${dir}/`,
     ...(o.extraConf ?? []).map((l) => l.replaceAll('{dir}', dir)),
@@ -105,6 +218,9 @@ export async function startMosquitto(
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
+    admin,
+    worker,
+    bench,
     dir,
     pid: () => child?.pid,
     stop,
