@@ -6153,6 +6153,8 @@ export interface paths {
                                 connected: boolean;
                                 subscribed?: boolean;
                                 url?: string;
+                                /** @description why the broker connection is down (a refusal, the broker away) */
+                                error?: string;
                             };
                             /** @description Demo data is loaded: the demo accounts exist (the login page lists them). Public by design: a demo installation publishes its accounts anyway. */
                             demo: boolean;

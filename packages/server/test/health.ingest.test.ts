@@ -83,9 +83,7 @@ describe.skipIf(mosquittoMissing !== undefined)(`ingest readiness, own Mosquitto
   beforeAll(async () => {
     db = await openTestDb();
     broker = await startTestBroker();
-    // With device authentication on the broker the harness names the worker's own URL.
-    const workerUrl = (broker as TestBroker & { workerUrl?: string }).workerUrl ?? broker.url;
-    t = await startIotTest(db.db, { mqttUrl: workerUrl });
+    t = await startIotTest(db.db, { mqttUrl: broker.workerUrl });
   });
   afterAll(async () => {
     await t?.close();

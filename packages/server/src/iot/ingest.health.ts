@@ -58,7 +58,7 @@ export function ingestCheck(o: {
     if (!s.connected) {
       return {
         ok: false,
-        reason: `not connected to the MQTT broker${s.url ? ` at ${s.url}` : ''}; retrying`,
+        reason: `not connected to the MQTT broker${s.url ? ` at ${s.url}` : ''}${s.error ? ` (${s.error})` : ''}; retrying`,
       };
     }
     if (s.subscribed === false) {

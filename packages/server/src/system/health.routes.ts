@@ -11,6 +11,7 @@ export interface HealthDeps {
     connected: boolean;
     subscribed?: boolean;
     url?: string;
+    error?: string;
   };
   /** Every role of this process registers what must work for it (`database`, `ingest`, …). */
   readiness: Readiness;
@@ -110,6 +111,11 @@ export function healthRoutes(app: App, { db, broker, readiness, startedAt, timeo
               connected: Type.Boolean(),
               subscribed: Type.Optional(Type.Boolean()),
               url: Type.Optional(Type.String()),
+              error: Type.Optional(
+                Type.String({
+                  description: 'why the broker connection is down (a refusal, the broker away)',
+                }),
+              ),
             }),
             demo: Type.Boolean({
               description:
