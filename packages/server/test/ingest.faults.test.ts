@@ -23,15 +23,6 @@ if (mosquittoMissing) {
   });
 }
 
-/**
- * Where the broker requires credentials (device authentication through the dynamic-security
- * plugin), the harness gives the workers' URL and a load publisher's credentials; else anonymous.
- */
-function access(b: TestBroker): { workerUrl: string; login: { username?: string; password?: string } } {
-  const x = b as TestBroker & { workerUrl?: string; publisher?: { username: string; password: string } };
-  return { workerUrl: x.workerUrl ?? b.url, login: x.publisher ? { ...x.publisher } : {} };
-}
-
 /** A device-side publisher: counts what the broker acknowledged (PUBACK) per device. */
 async function publisher(
   b: TestBroker,
@@ -42,7 +33,8 @@ async function publisher(
   send(device: string, ts: number, payload?: string): Promise<void>;
 }> {
   const client = await mqtt.connectAsync(b.url, {
-    ...access(b).login,
+    // The harness's test publisher: anonymous access is off, and it may publish for any device.
+    ...b.publisher,
     protocolVersion: 5,
     clientId,
     clean: false,
@@ -97,7 +89,7 @@ describe.skipIf(!!mosquittoMissing)(`ingest faults on Mosquitto, ${testEngine}`,
   // Each test its own share group: a closed worker keeps its session (and its share) at the broker.
   const worker = async (clientId: string) => {
     const w = await startIngestWorker({
-      url: access(broker).workerUrl,
+      url: broker.workerUrl,
       group: `g-${clientId}`,
       telemetry: server.iot.telemetry,
       stats: server.iot.stats,
@@ -260,7 +252,7 @@ describe.skipIf(!!mosquittoMissing || testEngine !== 'postgres')(
         env: {
           ...process.env,
           DATABASE_URL: db.url,
-          MQTT_URL: access(broker).workerUrl,
+          MQTT_URL: broker.workerUrl,
           CLIENT_ID: 'kill9-worker',
         },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
