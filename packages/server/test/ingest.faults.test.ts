@@ -121,7 +121,7 @@ describe.skipIf(!!mosquittoMissing)(`ingest faults on Mosquitto, ${testEngine}`,
     const late = await startTestBroker();
     await late.stop();
     const w = await startIngestWorker({
-      url: access(late).workerUrl,
+      url: late.workerUrl,
       telemetry: server.iot.telemetry,
       stats: server.iot.stats,
       log: silentLog,

@@ -160,7 +160,7 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
     const up = Promise.all(subscribers.map((s) => s.ready)).then(() => 'up' as const);
     if ((await Promise.race([up, failedOnce])) === 'down') {
       up.catch((e: unknown) => log.error({ err: e }, 'ingest worker refused by the broker'));
-      log.warn(`MQTT broker at ${o.url} unreachable; ingest keeps connecting with backoff`);
+      log.warn(`MQTT broker at ${redact(o.url)} unreachable; ingest keeps connecting with backoff`);
     }
   } catch (e) {
     await Promise.all(subscribers.map((s) => s.close(true)));
