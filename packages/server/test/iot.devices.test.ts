@@ -306,6 +306,27 @@ describe(`device registry and HTTP telemetry on ${testEngine}`, () => {
     expect(Number(limited?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   });
 
+  it('counts a flood of random device ids in one dead-letter row, not one per id', async () => {
+    for (let i = 0; i < 200; i++) {
+      const r = await t.server.app.inject({
+        method: 'POST',
+        url: '/api/v1/telemetry',
+        headers: { 'x-device-token': 'guess' },
+        payload: {
+          deviceId: `random-${i}-${Math.random().toString(36).slice(2)}`,
+          readings: [{ values: { x: 1 } }],
+        },
+      });
+      expect(r.statusCode).toBe(401);
+    }
+    const letters = await t.api<{ items: Array<{ deviceId: string; count: number }> }>(
+      'GET',
+      '/api/v1/iot/dead-letters?code=unknown_device',
+    );
+    expect(letters.body.items.map((l) => l.deviceId)).toEqual(['(unknown)']);
+    expect(letters.body.items[0]!.count).toBeGreaterThanOrEqual(200);
+  });
+
   it('shows and lets acknowledge alarms only within the caller’s area', async () => {
     await ensureUser(db.db, { username: 'dev-xh', role: 'operator', scopeCode: '310104' });
     const xuhui = await login(t.server, 'dev-xh');
