@@ -380,7 +380,6 @@ export function createBrokerProvisioner(o: {
     startReconciling(everyMs = 300_000) {
       if (timer) return;
       reconciling = true;
-      if (dynsec.connected) reconcileQuietly();
       timer = setInterval(reconcileQuietly, everyMs);
       timer.unref();
     },
