@@ -58,6 +58,10 @@ export interface Config {
   ingestStallSeconds: number;
   /** Days outbox events are kept after they were written (delivered long before). */
   outboxRetentionDays: number;
+  /** Requests per minute from one address on login, public reports and Open311 POST (0: no limit). */
+  rateLimits: { loginPerMinute: number; publicReportsPerMinute: number; open311PostsPerMinute: number };
+  /** Origins the web app may load basemap tiles and styles from (the Content Security Policy). */
+  mapSources: string[];
 }
 
 export class ConfigError extends Error {
@@ -134,7 +138,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.ONEGRID_METRICS_TOKEN || undefined,
     ingestStallSeconds: int('ONEGRID_INGEST_STALL_SECONDS', 60, 1, 86_400),
     outboxRetentionDays: int('ONEGRID_OUTBOX_RETENTION_DAYS', 7, 1, 3650),
+    rateLimits: {
+      loginPerMinute: int('ONEGRID_RATE_LIMIT_LOGIN', 30, 0, 1_000_000),
+      publicReportsPerMinute: int('ONEGRID_RATE_LIMIT_PUBLIC_REPORTS', 10, 0, 1_000_000),
+      open311PostsPerMinute: int('ONEGRID_RATE_LIMIT_OPEN311', 60, 0, 1_000_000),
+    },
+    mapSources: (env.ONEGRID_CSP_MAP_SOURCES ?? '').split(/[\s,]+/).filter(Boolean),
   };
+  for (const origin of config.mapSources) {
+    if (!/^https?:\/\/[^/\s'";]+$/.test(origin)) {
+      problems.push(
+        `ONEGRID_CSP_MAP_SOURCES takes origins such as https://t0.tianditu.gov.cn, got "${origin}"`,
+      );
+    }
+  }
   if (config.metricsToken !== undefined && config.metricsToken.length < 16) {
     problems.push('ONEGRID_METRICS_TOKEN must be at least 16 characters');
   }

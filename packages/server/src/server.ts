@@ -31,6 +31,7 @@ import { createGeo } from './geo/geo.module.ts';
 import type { GeoService } from './geo/geo.service.ts';
 import { type App, createApp } from './http/app.ts';
 import { ErrorBody } from './http/schemas.ts';
+import { defaultRateLimits, type RateLimits } from './http/security.ts';
 import { type AlarmCases, startAlarmCases } from './iot/alarm-cases.ts';
 import { createIot, type Iot, type IotConfig, iotRoutes } from './iot/iot.ts';
 import type { Logger } from './logger.ts';
@@ -38,7 +39,7 @@ import { open311Routes } from './open311/open311.routes.ts';
 import { open311Service } from './open311/open311.service.ts';
 import { patrolRoutes } from './patrol/patrol.routes.ts';
 import { patrolService } from './patrol/patrol.service.ts';
-import { publicRoutes } from './public/public.routes.ts';
+import { defaultPublicLimits, publicRoutes } from './public/public.routes.ts';
 import { publicService } from './public/public.service.ts';
 import { healthRoutes } from './system/health.routes.ts';
 import { metricsRoutes } from './system/metrics.routes.ts';
@@ -53,7 +54,9 @@ export interface ServerDeps {
     Partial<Pick<Config, 'attachmentsDir' | 'maxUploadBytes'>> &
     Partial<IotConfig> &
     Partial<Pick<Config, 'vitalsTickSeconds' | 'vitalsHistoryMinutes' | 'auditRetentionDays'>> &
-    Partial<Pick<Config, 'healthTimeoutMs' | 'metricsToken' | 'outboxRetentionDays'>>;
+    Partial<Pick<Config, 'healthTimeoutMs' | 'metricsToken' | 'outboxRetentionDays' | 'mapSources'>> & {
+      rateLimits?: Partial<RateLimits>;
+    };
   clock?: () => Date;
 }
 
@@ -102,7 +105,9 @@ export async function buildServer({
     auth,
     webDir: config.webDir,
     availability,
+    ...(config.mapSources ? { mapSources: config.mapSources } : {}),
   });
+  const limits: RateLimits = { ...defaultRateLimits, ...config.rateLimits };
   // Sources are read when scraped, after everything below exists.
   const metrics = createMetrics({
     db,
@@ -120,7 +125,7 @@ export async function buildServer({
   app.addSchema(ErrorBody);
   app.addSchema(UserSchema);
 
-  authRoutes(app, auth);
+  await authRoutes(app, auth, limits.loginPerMinute);
   categoriesRoutes(app, categoriesService({ categories: categoriesRepository(db), db }));
   const geo = createGeo({ db, log });
   await geo.mount(app);
@@ -145,8 +150,11 @@ export async function buildServer({
   await attachmentRoutes(app, attachments);
   const cases = await createCases(app, { db, log, clock, geo: geo.service, bus });
   const alarmCases = startAlarmCases({ db, log, clock, alarms: iot.alarms, cases: cases.service });
-  await open311Routes(app, open311Service({ db, cases: cases.service, clock }));
-  await publicRoutes(app, publicService({ db, cases: cases.service, attachments }));
+  await open311Routes(app, open311Service({ db, cases: cases.service, clock }), limits.open311PostsPerMinute);
+  await publicRoutes(app, publicService({ db, cases: cases.service, attachments }), {
+    ...defaultPublicLimits,
+    reportsPerMinute: limits.publicReportsPerMinute,
+  });
   assessmentRoutes(app, { db, clock });
   const vitals = createVitals(app, {
     db,

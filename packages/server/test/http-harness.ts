@@ -1,14 +1,20 @@
 import pino from 'pino';
 import type { Db } from '../src/db/db.ts';
+import type { RateLimits } from '../src/http/security.ts';
 import { buildServer, type Server } from '../src/server.ts';
 
 export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-export async function testServer(db: Db, clock?: () => Date): Promise<Server> {
+/** Login is not rate-limited here (suites log in dozens of users); pass `rateLimits` to test it. */
+export async function testServer(
+  db: Db,
+  clock?: () => Date,
+  rateLimits: Partial<RateLimits> = { loginPerMinute: 0 },
+): Promise<Server> {
   return buildServer({
     db,
     log: silentLog,
-    config: { sessionHours: 12, webDir: '/nonexistent' },
+    config: { sessionHours: 12, webDir: '/nonexistent', rateLimits },
     ...(clock ? { clock } : {}),
   });
 }

@@ -1,7 +1,9 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { roles } from '@onegrid/domain';
 import { Type } from '@sinclair/typebox';
 import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
+import { perMinute, rateLimited } from '../http/security.ts';
 import type { AuthService } from './auth.service.ts';
 
 export const UserSchema = Type.Object(
@@ -16,30 +18,13 @@ export const UserSchema = Type.Object(
   { $id: 'User' },
 );
 
-export function authRoutes(app: App, auth: AuthService) {
-  app.post(
-    '/api/v1/auth/login',
-    {
-      config: { access: 'public' },
-      schema: {
-        tags: ['auth'],
-        summary: 'Log in; returns a bearer token',
-        security: [],
-        body: Type.Object({
-          username: Type.String({ minLength: 1, maxLength: 64 }),
-          password: Type.String({ minLength: 1, maxLength: 256 }),
-        }),
-        response: {
-          200: Type.Object({ token: Type.String(), expiresAt: Type.String(), user: Type.Ref('User') }),
-          ...errors(400, 401),
-        },
-      },
-    },
-    async (request) => {
-      const r = await auth.login(request.body.username, request.body.password);
-      return { token: r.token, expiresAt: r.expiresAt.toISOString(), user: r.user };
-    },
-  );
+export async function authRoutes(app: App, auth: AuthService, loginPerMinute = 0) {
+  // Login in a scope of its own: the per-address limit counts nothing else.
+  await app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
+    await rateLimited(scope);
+    loginRoute(scope, auth, loginPerMinute);
+  });
 
   app.get(
     '/api/v1/auth/me',
@@ -64,6 +49,32 @@ export function authRoutes(app: App, auth: AuthService) {
       const token = request.headers.authorization?.slice(7).trim();
       if (token) await auth.logout(token);
       return reply.status(204).send(null);
+    },
+  );
+}
+
+function loginRoute(app: App, auth: AuthService, perMinuteFromOneAddress: number) {
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { access: 'public', ...perMinute(perMinuteFromOneAddress) },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in; returns a bearer token',
+        security: [],
+        body: Type.Object({
+          username: Type.String({ minLength: 1, maxLength: 64 }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+        }),
+        response: {
+          200: Type.Object({ token: Type.String(), expiresAt: Type.String(), user: Type.Ref('User') }),
+          ...errors(400, 401, 429),
+        },
+      },
+    },
+    async (request) => {
+      const r = await auth.login(request.body.username, request.body.password);
+      return { token: r.token, expiresAt: r.expiresAt.toISOString(), user: r.user };
     },
   );
 }

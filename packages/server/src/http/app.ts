@@ -10,6 +10,7 @@ import type { AuthService, Principal } from '../auth/auth.service.ts';
 import { type DbAvailability, databaseFailure } from '../db/availability.ts';
 import { AppError } from '../errors.ts';
 import { describeValidation, hardenRequestSchemas, isIdOutOfRange, refuseNul } from './input.ts';
+import { securityHeaders } from './security.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,6 +48,8 @@ export type App = FastifyInstance<
 export interface AppOptions {
   logger: FastifyBaseLogger;
   auth: AuthService;
+  /** Origins besides ours the web app loads basemap tiles from (Content Security Policy). */
+  mapSources?: string[];
   /** Built web app to serve at `/`, when present. */
   webDir?: string;
   bodyLimit?: number;
@@ -90,6 +93,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('principal', undefined);
+  await securityHeaders(app, { mapSources: options.mapSources ?? [] });
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
   // Routes added by plugins that cannot take a route config (static files, the API docs) are
@@ -134,7 +138,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       security: [{ bearer: [] }],
     },
   });
-  await publicRoutes(() => app.register(fastifySwaggerUi, { routePrefix: '/api/docs' }));
+  await publicRoutes(() => app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true }));
 
   const availability = options.availability;
   const unavailable = (retryAfter: number) =>

@@ -12,6 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
+import { perMinute, rateLimited } from '../http/security.ts';
 import { Open311Error } from './open311.fields.ts';
 import type { ClientRow } from './open311.repository.ts';
 import {
@@ -68,7 +69,7 @@ const clientJson = (c: ClientRow) => ({
   revokedAt: c.revokedAt ? new Date(c.revokedAt).toISOString() : null,
 });
 
-export async function open311Routes(app: App, open311: Open311Service): Promise<void> {
+export async function open311Routes(app: App, open311: Open311Service, postsPerMinute = 0): Promise<void> {
   app.addSchema(Open311ClientSchema);
 
   app.post(
@@ -127,6 +128,7 @@ export async function open311Routes(app: App, open311: Open311Service): Promise<
     async (plain) => {
       const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
       await scope.register(formbody, { bodyLimit: 64 * 1024 });
+      await rateLimited(scope);
 
       scope.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
         let status: number;
@@ -196,7 +198,10 @@ export async function open311Routes(app: App, open311: Open311Service): Promise<
 
         scope.post(
           `/requests.${format}`,
-          { config, schema: { hide: true, querystring: JurisdictionQuery } },
+          {
+            config: { ...config, ...perMinute(postsPerMinute) },
+            schema: { hide: true, querystring: JurisdictionQuery },
+          },
           async (request, reply) => {
             const fields = formFields(request.body);
             const fromQuery = formFields(request.query);
