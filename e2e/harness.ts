@@ -172,6 +172,12 @@ export async function startE2e(city: (db: Db) => Promise<unknown>): Promise<E2e>
       const page = await ctx.newPage();
       const label = options.label ?? url;
       page.on('pageerror', (err) => pageErrors.push(`${label}: ${err.message}`));
+      // A Content Security Policy refusal is an error too: the policy must fit what the app loads.
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) {
+          pageErrors.push(`${label}: ${m.text()}`);
+        }
+      });
       await page.goto(`${baseUrl}${url}`);
       return page;
     },
