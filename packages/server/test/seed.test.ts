@@ -142,7 +142,7 @@ describe(`demo city with generated geometry on ${testEngine}`, () => {
         `SELECT d.name, d.area_code AS area, u.demo FROM users u JOIN departments d ON d.code = u.department_code
           WHERE u.username = 'handler'`,
       );
-      expect(handler.rows).toEqual([{ name: '黄浦区城市管理行政执法局', area: '310101', demo: true }]);
+      expect(handler.rows).toEqual([{ name: '黄浦区环境卫生管理所', area: '310101', demo: true }]);
     } finally {
       await server.close();
     }

@@ -9,6 +9,7 @@ import { caseRoutes } from './case.routes.ts';
 import { CaseSchema } from './case.schema.ts';
 import { type CaseService, caseService } from './case.service.ts';
 import { startDeadlineScheduler } from './deadline.scheduler.ts';
+import { inspectorCandidateRoutes } from './inspectors.routes.ts';
 import { type LoopConfig, loadLoopConfig, loopSettingsRoutes } from './loop-settings.ts';
 import { matrixRoutes } from './matrix.routes.ts';
 
@@ -43,6 +44,7 @@ export async function createCases(
       return code ? { code } : null;
     },
   });
+  inspectorCandidateRoutes(app, { db, cases: service, clock });
   loopSettingsRoutes(app, { db, loop });
   const scheduler = startDeadlineScheduler({
     db,

@@ -24,6 +24,7 @@ import {
 import { makeComponents } from './components.factory.ts';
 import { inspectorsFor, makeDutyGrids, makeUnitGrids } from './grids.factory.ts';
 import { makePoliceGrids, policeLayer, reconcileLayer } from './layers.ts';
+import { square } from './loop-city.factory.ts';
 import {
   cityDepartments,
   demoPassword,
@@ -81,11 +82,12 @@ export function demoAccounts(): UserSpec[] {
     { username: 'operator', role: 'operator', scopeCode: shanghaiCityCode, displayName: '受理员 张敏' },
     { username: 'dispatcher', role: 'dispatcher', scopeCode: shanghaiCityCode, displayName: '派遣员 李强' },
     {
+      // The department the matrix sends everyday public reports to (市容环境类 06, e.g. 暴露垃圾).
       username: 'handler',
       role: 'handler',
       scopeCode: hp,
-      displayName: '黄浦区城管执法局 王磊',
-      departmentCode: departmentCode(hp, 'cgzf'),
+      displayName: '黄浦区环境卫生管理所 王磊',
+      departmentCode: departmentCode(hp, 'hw'),
     },
     {
       username: 'inspector',
@@ -150,7 +152,8 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<S
       inspectors.push(...(await seedDistrict(step, districtCode, shared, rng.fork(districtCode), options)));
     }
     await step(async (q) => {
-      await makeUsers(q, await fitAccounts(q, [...demoAccounts(), ...inspectors]));
+      const people = await atTheSquare(q, demoAccounts(), inspectors);
+      await makeUsers(q, await fitAccounts(q, people));
       say(`users: ${demoAccounts().length} demo accounts and ${inspectors.length} grid inspectors`);
       await q.query('UPDATE geo_revision SET revision = revision + 1');
     });
@@ -166,6 +169,31 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<S
       `${counts.dutyGrids} duty grids, ${counts.components} components`,
   );
   return { seeded: true, ...base, counts, ms: Date.now() - started };
+}
+
+/**
+ * The README's `inspector` is the duty inspector (责任监督员) of the grid holding 人民广场, where a
+ * first report is made; that grid's generated inspector gives way. Without such a grid (a test
+ * seeding other streets) the account keeps its default grid.
+ */
+async function atTheSquare(
+  q: Queryable,
+  accounts: readonly UserSpec[],
+  inspectors: readonly UserSpec[],
+): Promise<UserSpec[]> {
+  const r = await q.query<{ code: string; street: string }>(
+    `SELECT code, street_code AS street FROM duty_grids
+      WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) ORDER BY code LIMIT 1`,
+    [square.lng, square.lat],
+  );
+  const duty = r.rows[0];
+  if (!duty) return [...accounts, ...inspectors];
+  return [
+    ...accounts.map((a) =>
+      a.username === 'inspector' ? { ...a, scopeCode: duty.street, dutyGridCodes: [duty.code] } : a,
+    ),
+    ...inspectors.filter((i) => !i.dutyGridCodes?.includes(duty.code)),
+  ];
 }
 
 /**

@@ -5,9 +5,9 @@
 import { actionTable, closeTypeNames, closeTypes, type FieldName } from '@onegrid/domain';
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../api/client.ts';
-import { useI18n } from '../i18n/i18n.tsx';
+import { type Translate, useI18n } from '../i18n/i18n.tsx';
 import { type ActionBody, type ActionName, actOn, type Case, uploadPhoto } from './data.ts';
-import { useCategories, useDepartments } from './lookups.ts';
+import { useCategories, useDepartments, useInspectorCandidates } from './lookups.ts';
 import { actionLabel, isActionName } from './names.ts';
 
 /** Actions that move the case forward: shown as primary buttons. */
@@ -93,6 +93,19 @@ export function ActionPanel({ c, onDone, onStale, duplicates }: Props) {
 
 type Values = Partial<Record<FieldName, string>>;
 
+function inspectorLabel(
+  x: { displayName: string; dutyGridCodes: string[]; distanceMeters: number | null; onDuty: boolean },
+  t: Translate,
+): string {
+  const where =
+    x.distanceMeters === null
+      ? t('inspector.noGrid')
+      : x.distanceMeters === 0
+        ? t('inspector.inGrid', { grid: x.dutyGridCodes[0] ?? '' })
+        : t('inspector.distance', { m: Math.round(x.distanceMeters) });
+  return `${x.displayName} · ${where} · ${t(x.onDuty ? 'inspector.onDuty' : 'inspector.offDuty')}`;
+}
+
 function ActionForm({
   c,
   action,
@@ -114,6 +127,7 @@ function ActionForm({
   const needsDepartments = fields.includes('departmentCode');
   const departments = useDepartments(needsDepartments);
   const categories = useCategories(fields.includes('category'));
+  const inspectors = useInspectorCandidates(c.id, fields.includes('inspectorId'));
   const [values, setValues] = useState<Values>(() => ({
     departmentCode: c.proposal?.departmentCode ?? c.departmentCode ?? '',
     category: c.category,
@@ -260,6 +274,23 @@ function ActionForm({
                 onChange={(e) => set(f, e.target.value)}
                 inputMode="numeric"
               />
+            );
+            break;
+          case 'inspectorId':
+            control = (
+              <select
+                id={id}
+                data-testid="inspector-select"
+                value={values[f] ?? ''}
+                onChange={(e) => set(f, e.target.value)}
+              >
+                <option value="">{t('field.inspectorId.any')}</option>
+                {(inspectors ?? []).map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {inspectorLabel(x, t)}
+                  </option>
+                ))}
+              </select>
             );
             break;
           case 'category':

@@ -74,3 +74,31 @@ function useLoaded(load: () => Promise<Option[]>, enabled: boolean): Option[] {
 export const useCategories = (enabled = true) => useLoaded(loadCategories, enabled);
 export const useDepartments = (enabled = true) => useLoaded(loadDepartments, enabled);
 export const useMajors = (enabled = true) => useLoaded(loadMajors, enabled);
+
+export interface InspectorOption {
+  id: number;
+  displayName: string;
+  dutyGridCodes: string[];
+  distanceMeters: number | null;
+  onDuty: boolean;
+}
+
+/** Inspectors who may verify case `caseId`, nearest duty grid first (派发核实's picker). */
+export function useInspectorCandidates(caseId: number, enabled: boolean): InspectorOption[] | null {
+  const [list, setList] = useState<InspectorOption[] | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    let live = true;
+    unwrap(api.GET('/api/v1/cases/{id}/inspectors', { params: { path: { id: caseId } } }))
+      .then((l) => {
+        if (live) setList(l);
+      })
+      .catch(() => {
+        if (live) setList([]);
+      });
+    return () => {
+      live = false;
+    };
+  }, [caseId, enabled]);
+  return list;
+}
