@@ -273,7 +273,7 @@ export async function startIot(o: {
     if (o.config.mqttUrl) {
       if (iot.provisioner) {
         // Before the worker connects: its own client may be what the broker lost.
-        await iot.provisioner.connected(10_000);
+        await iot.provisioner.connected(5000);
         await iot.provisioner
           .reconcile()
           .catch((e) => ilog.error({ err: e }, 'reconciling MQTT broker credentials at start failed'));
