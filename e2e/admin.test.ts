@@ -31,7 +31,6 @@ describe(`admin screens in the browser (${testEngine})`, () => {
       await ensureUser(db, { username: 'sec', role: 'security' });
     });
     page = await e.openAs('root', '#/admin');
-    sec = await e.openAs('sec', '#/admin/users');
   }, 240_000);
   afterAll(async () => {
     await e?.close();
@@ -134,6 +133,8 @@ describe(`admin screens in the browser (${testEngine})`, () => {
   });
 
   it('creates a user, keeping the form through an expired session', async () => {
+    // Opened now: the department created by the administrator above is in its list.
+    sec = await e.openAs('sec', '#/admin/users');
     await go('users', sec);
     // The security administrator has the users tab and nothing else; the administrator lacks it.
     expect(
