@@ -9,6 +9,7 @@ export * from './codes.ts';
 export * from './demo/index.ts';
 export * from './geo/index.ts';
 export * from './policy.ts';
+export * from './privacy.ts';
 export * from './roles.ts';
 export * from './rules/index.ts';
 export * from './vitals/index.ts';

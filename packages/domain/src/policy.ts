@@ -49,6 +49,8 @@ export const capabilities = [
   'users:manage',
   /** The audit log (审计管理员). */
   'audit:read',
+  /** A citizen reporter's name and contact in full, to call back (each showing audited). */
+  'pii:reveal',
 ] as const;
 export type Capability = (typeof capabilities)[number];
 
@@ -90,9 +92,11 @@ export const roleCapabilities: Readonly<Record<Role, readonly Capability[]>> = {
     'spot-checks:draw',
     'command:view',
     'patrol:read',
+    'pii:reveal',
   ],
   operator: [
     ...caseWork,
+    'pii:reveal',
     'matrix:read',
     'iot:read',
     'alarms:ack',
@@ -104,6 +108,7 @@ export const roleCapabilities: Readonly<Record<Role, readonly Capability[]>> = {
   ],
   dispatcher: [
     ...caseWork,
+    'pii:reveal',
     'matrix:read',
     'iot:read',
     'alarms:ack',

@@ -14,19 +14,11 @@ import type { Principal } from '../auth/auth.service.ts';
 import { AppError } from '../errors.ts';
 import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
+import { presentReporter } from '../privacy/present.ts';
 import type { CaseRepository, CaseRow } from './case.repository.ts';
 import { ActionBody, actionParam, type CaseJson, ReportBody } from './case.schema.ts';
 import { actorOf, type CaseService, canSee, type DuplicateHit } from './case.service.ts';
 import { reviveSnapshot } from './snapshot.ts';
-
-/** Personal data is masked (脱敏) in every answer: 13812345678 → 138****5678. */
-export function maskContact(v: string | null): string | null {
-  if (!v) return v;
-  if (/^\+?\d{7,}$/.test(v)) return `${v.slice(0, 3)}****${v.slice(-4)}`;
-  const at = v.indexOf('@');
-  if (at > 0) return `${v[0]}***${v.slice(at)}`;
-  return `${v.slice(0, 1)}***`;
-}
 
 export function toCaseJson(row: CaseRow, now: Date): CaseJson {
   return {
@@ -50,8 +42,7 @@ export function toCaseJson(row: CaseRow, now: Date): CaseJson {
     areaClass: row.areaClass,
     departmentCode: row.departmentCode,
     departmentName: row.departmentName,
-    reporterName: row.reporterName,
-    reporterContact: maskContact(row.reporterContact),
+    ...presentReporter(row),
     deviceId: row.deviceId,
     externalIds: row.externalIds ?? {},
     mergedInto: row.mergedInto,
@@ -245,6 +236,30 @@ export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesD
     async (request) => {
       const p = principalOf(request);
       return detail(await cases.get(request.params.id, p), p);
+    },
+  );
+
+  app.get(
+    '/api/v1/cases/:id/contact',
+    {
+      config: { access: 'pii:reveal' },
+      schema: {
+        tags: ['cases'],
+        summary:
+          "The reporter's name and contact in full, to call them back (operators, dispatchers, leaders in scope); audited",
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        response: {
+          200: Type.Object({
+            reporterName: Type.Union([Type.String(), Type.Null()]),
+            reporterContact: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return cases.revealContact(request.params.id, principalOf(request));
     },
   );
 

@@ -483,6 +483,20 @@ export function caseService(deps: CaseServiceDeps) {
       return row;
     },
 
+    /** The reporter's name and contact in full (show in full, 查看完整信息); each reading is audited. */
+    async revealContact(
+      id: number,
+      caller: Caller,
+    ): Promise<{ reporterName: string | null; reporterContact: string | null }> {
+      const row = await this.get(id, caller);
+      await audit.record(db, {
+        action: 'pii.reveal',
+        object: `case:${row.id}`,
+        details: { number: row.number, fields: ['reporterName', 'reporterContact'] },
+      });
+      return { reporterName: row.reporterName, reporterContact: row.reporterContact };
+    },
+
     timeline: (id: number) => caseRepository(db).timeline(id),
     propose: (category: string, areaCode: string) => matrixRepository(db).propose(category, areaCode),
   };

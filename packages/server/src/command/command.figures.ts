@@ -5,6 +5,7 @@
  */
 import { areaCodeLength, levelOfCode } from '@onegrid/domain';
 import type { Queryable } from '../db/db.ts';
+import { publicText } from '../privacy/present.ts';
 import { presenceMs } from './command.repository.ts';
 
 const open = `c.status NOT IN ('closed', 'rejected', 'merged')`;
@@ -223,7 +224,7 @@ export function figuresRepository(db: Queryable) {
         ),
       ]);
       return {
-        cases: cases.rows,
+        cases: cases.rows.map((c) => ({ ...c, description: publicText(c.description) })),
         components: components.rows,
         devices: devices.rows,
         inspectors: inspectors.rows.map((i) => ({ ...i, at: new Date(i.at).toISOString() })),

@@ -3,7 +3,13 @@
 import { matrixRepository } from '../cases/matrix.repository.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+import { publicText } from '../privacy/present.ts';
 import { figuresRepository } from './command.figures.ts';
+
+/** The wall is seen by visitors too: notes and descriptions lose any phone or ID number. */
+const wallTimeline = <T extends { note: string | null }>(rows: T[]): T[] =>
+  rows.map((r) => ({ ...r, note: publicText(r.note) }));
+
 import { commandRepository, type ReplayRow } from './command.repository.ts';
 
 /** Replays longer than this are refused: a day is the screen's unit, a week the most it draws. */
@@ -142,7 +148,7 @@ export function commandService({ db, clock }: { db: Db; clock: () => Date }) {
             categoryName: c.categoryName,
             urgency: c.urgency,
             source: c.source,
-            description: c.description,
+            description: publicText(c.description),
             address: c.address,
             createdAt: new Date(c.createdAt).toISOString(),
             dueAt: c.dueAt ? new Date(c.dueAt).toISOString() : null,
@@ -151,7 +157,7 @@ export function commandService({ db, clock }: { db: Db; clock: () => Date }) {
           alarm: null,
           department: deptCode ? await repo.department(deptCode) : null,
           inspectors: await repo.nearestInspectors(scope, c.lng, c.lat, now, 5),
-          timeline: await repo.caseTimeline(c.id),
+          timeline: wallTimeline(await repo.caseTimeline(c.id)),
         };
       }
       const a = await repo.alarmForFocus(target.alarm);
@@ -167,7 +173,7 @@ export function commandService({ db, clock }: { db: Db; clock: () => Date }) {
           : undefined);
       const timeline = [
         ...(await repo.alarmTimeline(a.id)),
-        ...(linked ? await repo.caseTimeline(linked.id) : []),
+        ...(linked ? wallTimeline(await repo.caseTimeline(linked.id)) : []),
       ].sort((x, y) => x.at.localeCompare(y.at));
       return {
         kind: 'alarm' as const,
@@ -185,7 +191,7 @@ export function commandService({ db, clock }: { db: Db; clock: () => Date }) {
               categoryName: linked.categoryName,
               urgency: linked.urgency,
               source: linked.source,
-              description: linked.description,
+              description: publicText(linked.description),
               address: linked.address,
               createdAt: new Date(linked.createdAt).toISOString(),
               dueAt: linked.dueAt ? new Date(linked.dueAt).toISOString() : null,
