@@ -47,7 +47,12 @@ describe(`Open311 GeoReport v2 on ${testEngine}`, () => {
   const tokens: Record<string, string> = {};
   let now = new Date('2026-11-23T02:00:00Z'); // Monday 10:00 in Shanghai
 
-  const get = (path: string) => server.app.inject({ method: 'GET', url: `${base}/${path}` });
+  /** Reading requests and tokens needs an app's api_key (docs/open311.md); the rest is open. */
+  const get = (path: string, key: string | null = apiKey) => {
+    const needsKey = key !== null && /^(requests|tokens)[/.]/.test(path);
+    const url = `${base}/${path}${needsKey ? `${path.includes('?') ? '&' : '?'}api_key=${encodeURIComponent(key)}` : ''}`;
+    return server.app.inject({ method: 'GET', url });
+  };
   const post = (fmt: Fmt, fields: Record<string, string>, query = '') =>
     server.app.inject({
       method: 'POST',
@@ -217,6 +222,24 @@ describe(`Open311 GeoReport v2 on ${testEngine}`, () => {
     await expectSpecError((f) => get(`services/99999.${f}`), 404, /service_code 99999/);
   });
 
+  it('reads requests only with an api_key, and masks phone and ID numbers typed into a description', async () => {
+    const posted = await post(
+      'json',
+      garbage({ description: '垃圾堆在门口，联系13912345678，身份证31010119900307123X' }),
+    );
+    expect(posted.statusCode).toBe(200);
+    const id = (posted.json() as { service_request_id: string }[])[0]!.service_request_id;
+    await expectSpecError((f) => get(`requests/${id}.${f}`, null), 403, /api_key/);
+    await expectSpecError((f) => get(`requests.${f}`, null), 403, /api_key/);
+    await expectSpecError((f) => get(`tokens/${id}.${f}`, null), 403, /api_key/);
+    await expectSpecError((f) => get(`requests/${id}.${f}`, 'o311_wrong'), 403, /api_key/);
+    const [one] = (await get(`requests/${id}.json`)).json() as Obj[];
+    expect(one!.description).toBe('垃圾堆在门口，联系139****5678，身份证310***********123X');
+    const listed = (await get('requests.json')).body;
+    expect(listed).not.toContain('13912345678');
+    expect(listed).not.toContain('31010119900307123X');
+  });
+
   it('refuses a POST without, with a wrong and with a revoked api_key (403)', async () => {
     const { api_key: _, ...noKey } = garbage();
     await expectSpecError((f) => post(f, noKey), 403, /api_key/);
@@ -272,7 +295,7 @@ describe(`Open311 GeoReport v2 on ${testEngine}`, () => {
       category: '06010',
       urgency: 'urgent',
       description: '垃圾桶旁堆满纸箱',
-      reporterName: '李明',
+      reporterName: '李*',
       reporterContact: '138****5678',
       streetCode: '310101002',
       externalIds: {

@@ -4,6 +4,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { trackingKeys } from '../src/privacy/tracking.ts';
 import type { Server } from '../src/server.ts';
 import { makeLoopCity, square } from './case-fixture.ts';
 import { openTestDb, type TestDb, testEngine } from './db-harness.ts';
@@ -32,8 +33,13 @@ describe(`citizen reporting on ${testEngine}`, () => {
 
   const report = (body: object, from = ip) =>
     server.app.inject({ method: 'POST', url: '/api/v1/public/reports', payload: body, remoteAddress: from });
-  const track = (number: string, from = ip) =>
-    server.app.inject({ method: 'GET', url: `/api/v1/public/reports/${number}`, remoteAddress: from });
+  /** Follows a report with its receipt's key (the server's own derivation), or with `key` given. */
+  const track = async (number: string, from = ip, key?: string) =>
+    server.app.inject({
+      method: 'GET',
+      url: `/api/v1/public/reports/${number}?key=${key ?? (await trackingKeys(t.db).keyFor(number))}`,
+      remoteAddress: from,
+    });
   const upload = (bytes: Buffer, from = ip) => {
     const boundary = 'public-boundary';
     return server.app.inject({
@@ -110,20 +116,45 @@ describe(`citizen reporting on ${testEngine}`, () => {
       status: 'reported',
       statusName: '待受理',
       statusNameEn: 'Reported',
-      trackingUrl: `/track/${receipt.number}`,
+      trackingKey: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{8}$/),
+      trackingUrl: `/track/${receipt.number}?key=${receipt.trackingKey}`,
     });
     secretsAbsent(res);
 
-    // The operators get it in their queue: source public, photo attached, contact masked.
+    // The number alone, or a wrong key, finds nothing (the same answer as an unknown number).
+    const noKey = await server.app.inject({
+      method: 'GET',
+      url: `/api/v1/public/reports/${receipt.number}`,
+      remoteAddress: ip,
+    });
+    expect(noKey.statusCode).toBe(400);
+    const wrong = await track(
+      receipt.number,
+      ip,
+      receipt.trackingKey === 'AAAAAAAA' ? 'BBBBBBBB' : 'AAAAAAAA',
+    );
+    expect(wrong.statusCode).toBe(404);
+    expect(wrong.json().error.message).toBe(`No report numbered ${receipt.number} with that key`);
+    expect((await track(receipt.number, ip, receipt.trackingKey.toLowerCase())).statusCode).toBe(200);
+
+    // The operators get it in their queue: source public, photo attached, name and contact masked.
     const c = await staffView(receipt.number);
     expect(c).toMatchObject({
       source: 'public',
       status: 'reported',
-      reporterName: '王小明',
+      reporterName: '王**',
       reporterContact: '138****5678',
       districtCode: '310101',
     });
     expect(c.timeline[0]).toMatchObject({ action: 'report', actorName: 'public', photos: [photo.json().id] });
+    // Show in full: for those who call back, and each reading leaves an audit entry.
+    const full = await api('op', 'GET', `/api/v1/cases/${c.id}/contact`);
+    expect(full).toEqual({ status: 200, body: { reporterName: '王小明', reporterContact: '13812345678' } });
+    const revealed = await t.db.query<{ actor: string }>(
+      `SELECT actor FROM audit_log WHERE action = 'pii.reveal' AND object = $1`,
+      [`case:${c.id}`],
+    );
+    expect(revealed.rows).toEqual([{ actor: 'op' }]);
 
     const view = await track(receipt.number);
     expect(view.statusCode).toBe(200);
@@ -132,7 +163,8 @@ describe(`citizen reporting on ${testEngine}`, () => {
       status: 'reported',
       statusName: '待受理',
       statusNameEn: 'Reported',
-      trackingUrl: `/track/${receipt.number}`,
+      trackingKey: receipt.trackingKey,
+      trackingUrl: receipt.trackingUrl,
       open: true,
       category: { code: '06010', name: '暴露垃圾' },
       district: { code: '310101', name: '黄浦区' },

@@ -23,6 +23,7 @@ import {
   IssuedOpen311Client,
   JurisdictionQuery,
   Open311ClientSchema,
+  ReadQuery,
   RequestsQuery,
 } from './open311.schema.ts';
 import type { Open311Service } from './open311.service.ts';
@@ -218,6 +219,7 @@ export async function open311Routes(app: App, open311: Open311Service, postsPerM
           { config, schema: { hide: true, querystring: RequestsQuery } },
           async (request, reply) => {
             open311.checkJurisdiction(request.query.jurisdiction_id);
+            await open311.authenticate(request.query.api_key);
             return send(reply, format, 'service_requests', await open311.requests(request.query));
           },
         );
@@ -229,11 +231,12 @@ export async function open311Routes(app: App, open311: Open311Service, postsPerM
             schema: {
               hide: true,
               params: Type.Object({ service_request_id: Type.String({ maxLength: 64 }) }),
-              querystring: JurisdictionQuery,
+              querystring: ReadQuery,
             },
           },
           async (request, reply) => {
             open311.checkJurisdiction(request.query.jurisdiction_id);
+            await open311.authenticate(request.query.api_key);
             const found = await open311.request(request.params.service_request_id);
             return send(reply, format, 'service_requests', found);
           },
@@ -246,11 +249,12 @@ export async function open311Routes(app: App, open311: Open311Service, postsPerM
             schema: {
               hide: true,
               params: Type.Object({ token: Type.String({ maxLength: 64 }) }),
-              querystring: JurisdictionQuery,
+              querystring: ReadQuery,
             },
           },
           async (request, reply) => {
             open311.checkJurisdiction(request.query.jurisdiction_id);
+            await open311.authenticate(request.query.api_key);
             return send(reply, format, 'service_requests', await open311.token(request.params.token));
           },
         );

@@ -104,8 +104,12 @@ export interface Open311ErrorItem {
 /** Several values may be given comma-delimited or by repeating the parameter. */
 const multi = Type.Optional(Type.Array(Type.String({ maxLength: 20_000 })));
 
+/** Reading requests needs an app's api_key too (docs/open311.md, "Who may read requests"). */
+const apiKeyParam = Type.Optional(Type.String({ maxLength: 200 }));
+
 export const RequestsQuery = Type.Object({
   jurisdiction_id: Type.Optional(Type.String()),
+  api_key: apiKeyParam,
   service_request_id: multi,
   service_code: multi,
   start_date: Type.Optional(Type.String()),
@@ -115,6 +119,7 @@ export const RequestsQuery = Type.Object({
 export type RequestsQuery = Static<typeof RequestsQuery>;
 
 export const JurisdictionQuery = Type.Object({ jurisdiction_id: Type.Optional(Type.String()) });
+export const ReadQuery = Type.Object({ jurisdiction_id: Type.Optional(Type.String()), api_key: apiKeyParam });
 
 /** The fields of a POST as the form parser hands them over (a repeated field is an array). */
 export type FormFields = Record<string, string | string[] | undefined>;

@@ -18,6 +18,7 @@ import { audit } from '../audit/audit.ts';
 import type { CaseService } from '../cases/case.service.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+import { publicText } from '../privacy/present.ts';
 import { list, Open311Error, one, parseW3c, personName, w3cDateTime } from './open311.fields.ts';
 import { type ClientRow, open311Repository, type RequestRow, type ServiceRow } from './open311.repository.ts';
 import type {
@@ -122,7 +123,8 @@ export function open311Service({ db, cases, clock, options }: Open311Deps) {
       status_notes: statusNotes(row),
       service_name: row.serviceName,
       service_code: row.serviceCode,
-      description: describedSources.has(row.source) ? row.description : null,
+      // Served to third-party apps: phone and ID numbers typed into the text are masked.
+      description: describedSources.has(row.source) ? publicText(row.description) : null,
       agency_responsible: row.agency,
       service_notice: o.serviceNotice,
       requested_datetime: w3c(row.createdAt),

@@ -87,13 +87,25 @@ export async function publicRoutes(
         config: { access: 'public', rateLimit: { max: limits.lookupsPerMinute, timeWindow: 60_000 } },
         schema: {
           tags: ['public'],
-          summary: 'Follow a report by its number: status and its changes, nothing personal',
+          summary:
+            'Follow a report by its number and the key its receipt gave (查询码): status and its changes, nothing personal',
           security: [],
           params: Type.Object({ number: Type.String({ pattern: '^[A-Za-z0-9-]{1,40}$' }) }),
+          querystring: Type.Object({
+            key: Type.String({
+              minLength: 4,
+              maxLength: 20,
+              pattern: '^[A-Za-z0-9 -]+$',
+              description: "the receipt's trackingKey",
+            }),
+          }),
           response: { 200: Type.Ref('PublicReport'), ...errors(400, 404, 429) },
         },
       },
-      async (request) => service.track(request.params.number),
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        return service.track(request.params.number, request.query.key);
+      },
     );
 
     scope.get(

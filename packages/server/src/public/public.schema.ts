@@ -62,7 +62,10 @@ const receiptFields = {
   status: Status,
   statusName: Type.String({ description: '中文' }),
   statusNameEn: Type.String(),
-  trackingUrl: Type.String({ description: "the web app's tracking page" }),
+  trackingKey: Type.String({
+    description: 'the key that, with the number, lets the reporter follow the report (查询码); keep it',
+  }),
+  trackingUrl: Type.String({ description: "the web app's tracking page, key included" }),
 };
 
 export const PublicReportReceipt = Type.Object(receiptFields, { $id: 'PublicReportReceipt' });

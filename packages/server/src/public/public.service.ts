@@ -9,6 +9,7 @@ import type { CaseService } from '../cases/case.service.ts';
 import { categoriesRepository } from '../categories/categories.repository.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+import { trackingKeys } from '../privacy/tracking.ts';
 import { type PublicCaseRow, publicRepository } from './public.repository.ts';
 import type {
   PublicCategory,
@@ -29,7 +30,7 @@ export interface PublicDeps {
   cases: CaseService;
   attachments: AttachmentService;
   /** The web app's page that follows a report. */
-  trackingUrl?: (number: string) => string;
+  trackingUrl?: (number: string, key: string) => string;
 }
 
 const names = (status: string) => {
@@ -39,14 +40,19 @@ const names = (status: string) => {
 
 export function publicService({ db, cases, attachments, trackingUrl }: PublicDeps) {
   const repo = publicRepository(db);
-  const track = trackingUrl ?? ((n: string) => `/track/${encodeURIComponent(n)}`);
+  const track = trackingUrl ?? ((n: string, key: string) => `/track/${encodeURIComponent(n)}?key=${key}`);
+  const keys = trackingKeys(db);
 
-  const receipt = (number: string, status: string): PublicReportReceipt => ({
-    number,
-    status: status as CaseStatus,
-    ...names(status),
-    trackingUrl: track(number),
-  });
+  const receipt = async (number: string, status: string): Promise<PublicReportReceipt> => {
+    const trackingKey = await keys.keyFor(number);
+    return {
+      number,
+      status: status as CaseStatus,
+      ...names(status),
+      trackingKey,
+      trackingUrl: track(number, trackingKey),
+    };
+  };
 
   /** Follows merges to the case that carries the report now (a few hops at most). */
   async function survivor(row: PublicCaseRow): Promise<PublicCaseRow | undefined> {
@@ -101,12 +107,15 @@ export function publicService({ db, cases, attachments, trackingUrl }: PublicDep
         },
         publicCaller,
       );
-      return { receipt: receipt(r.case.number, r.case.status), replayed: r.replayed };
+      return { receipt: await receipt(r.case.number, r.case.status), replayed: r.replayed };
     },
 
-    async track(number: string): Promise<PublicReportView> {
+    /** Number and key, or the same 404 whether the number exists or not. */
+    async track(number: string, key: string): Promise<PublicReportView> {
       const row = await repo.byNumber(number);
-      if (!row) throw new AppError('not_found', `No report numbered ${number}`);
+      if (!row || !(await keys.matches(row.number, key))) {
+        throw new AppError('not_found', `No report numbered ${number} with that key`);
+      }
       const timeline: PublicReportView['timeline'] = [];
       for (const e of await repo.statusChanges(row.id)) {
         if (timeline.at(-1)?.status === e.status) continue;
@@ -118,7 +127,7 @@ export function publicService({ db, cases, attachments, trackingUrl }: PublicDep
       }
       const into = await survivor(row);
       return {
-        ...receipt(row.number, row.status),
+        ...(await receipt(row.number, row.status)),
         open: isOpenStatus(row.status as CaseStatus),
         category: { code: row.categoryCode, name: row.categoryName },
         district: row.districtName ? { code: row.districtCode, name: row.districtName } : null,
