@@ -30,6 +30,7 @@ async function drawPng(page: Page): Promise<Buffer> {
 describe(`citizen pages: report and follow without an account (${testEngine})`, () => {
   let e: E2e;
   let number = '';
+  let key = '';
   const phoneNumber = '13800138000';
 
   beforeAll(async () => {
@@ -82,6 +83,8 @@ describe(`citizen pages: report and follow without an account (${testEngine})`, 
     await page.getByTestId('receipt').waitFor();
     number = (await page.getByTestId('receipt-number').textContent()) ?? '';
     expect(number).toMatch(/^[A-Za-z0-9-]+$/);
+    key = (await page.getByTestId('receipt-key').textContent()) ?? '';
+    expect(key).toMatch(/^[0-9A-Z]{8}$/);
     await e.shot(page, 'citizen-receipt-phone.png');
 
     // On the server: one public report with its photo and the contact kept for the staff.
@@ -106,8 +109,8 @@ describe(`citizen pages: report and follow without an account (${testEngine})`, 
     expect(await page.getByTestId('description').inputValue()).toBe('');
   });
 
-  it('follows the report by number, with no contact details on the page', async () => {
-    const page = await e.open(`/#/track/${encodeURIComponent(number)}`, {
+  it('follows the report by number and key, with no contact details on the page', async () => {
+    const page = await e.open(`/#/track/${encodeURIComponent(number)}?key=${key}`, {
       viewport: phone,
       label: 'citizen',
     });
@@ -121,8 +124,8 @@ describe(`citizen pages: report and follow without an account (${testEngine})`, 
     expect(await page.getByTestId('track-timeline').locator('li').count()).toBeGreaterThan(0);
     await e.shot(page, 'citizen-track-phone.png');
 
-    // The receipt's address (/track/{number}) is served by the server as the same page.
-    const byPath = await e.open(`/track/${encodeURIComponent(number)}`, {
+    // The receipt's address (/track/{number}?key=…) is served by the server as the same page.
+    const byPath = await e.open(`/track/${encodeURIComponent(number)}?key=${key}`, {
       viewport: desktop,
       label: 'citizen',
     });
@@ -130,7 +133,10 @@ describe(`citizen pages: report and follow without an account (${testEngine})`, 
     expect(await byPath.getByTestId('track-status').textContent()).toBeTruthy();
     await e.shot(byPath, 'citizen-track-desktop.png');
 
-    // An unknown number says so.
+    // The number with a wrong key finds nothing, and says so as for an unknown number.
+    await byPath.getByTestId('track-key').fill('WRONGKEY');
+    await byPath.getByTestId('track-input').press('Enter');
+    await expect.poll(() => byPath.getByTestId('track-problem').textContent()).toContain('未找到该编号');
     await byPath.getByTestId('track-input').fill('E0000000000000000000');
     await byPath.getByTestId('track-input').press('Enter');
     await expect.poll(() => byPath.getByTestId('track-problem').textContent()).toContain('未找到该编号');

@@ -2411,6 +2411,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reporter's name and contact in full, to call them back (operators, dispatchers, leaders in scope); audited */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reporterName: string | null;
+                            reporterContact: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}/duplicates": {
         parameters: {
             query?: never;
@@ -3340,10 +3408,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Follow a report by its number: status and its changes, nothing personal */
+        /** Follow a report by its number and the key its receipt gave (查询码): status and its changes, nothing personal */
         get: {
             parameters: {
-                query?: never;
+                query: {
+                    /** @description the receipt's trackingKey */
+                    key: string;
+                };
                 header?: never;
                 path: {
                     number: string;
@@ -6717,7 +6788,9 @@ export interface components {
             /** @description 中文 */
             statusName: string;
             statusNameEn: string;
-            /** @description the web app's tracking page */
+            /** @description the key that, with the number, lets the reporter follow the report (查询码); keep it */
+            trackingKey: string;
+            /** @description the web app's tracking page, key included */
             trackingUrl: string;
         };
         PublicReport: {
@@ -6727,7 +6800,9 @@ export interface components {
             /** @description 中文 */
             statusName: string;
             statusNameEn: string;
-            /** @description the web app's tracking page */
+            /** @description the key that, with the number, lets the reporter follow the report (查询码); keep it */
+            trackingKey: string;
+            /** @description the web app's tracking page, key included */
             trackingUrl: string;
             /** @description false once closed, rejected or merged */
             open: boolean;

@@ -9,9 +9,12 @@ import { Shell } from './Shell.tsx';
 const PublicApp = lazy(() => import('../public/PublicApp.tsx'));
 
 function usePublicRoute(): PublicRoute | null {
-  const [route, setRoute] = useState(() => parsePublicRoute(window.location.pathname, window.location.hash));
+  const [route, setRoute] = useState(() =>
+    parsePublicRoute(window.location.pathname, window.location.hash, window.location.search),
+  );
   useEffect(() => {
-    const on = () => setRoute(parsePublicRoute(window.location.pathname, window.location.hash));
+    const on = () =>
+      setRoute(parsePublicRoute(window.location.pathname, window.location.hash, window.location.search));
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);

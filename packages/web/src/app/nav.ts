@@ -11,7 +11,8 @@ export type ScreenId =
   | 'command'
   | 'iot'
   | 'assessment'
-  | 'admin';
+  | 'admin'
+  | 'audit';
 
 export interface NavItem {
   id: ScreenId;
@@ -60,6 +61,7 @@ export const navItems: readonly NavItem[] = [
   { id: 'iot', label: 'nav.iot', icon: 'iot', ready: true, needs: ['alarms:ack'] },
   { id: 'assessment', label: 'nav.assessment', icon: 'assessment', ready: true, needs: ['assessment:read'] },
   { id: 'admin', label: 'nav.admin', icon: 'admin', ready: true, needs: ['config:write', 'users:manage'] },
+  { id: 'audit', label: 'nav.audit', icon: 'audit', ready: true, needs: ['audit:read'] },
 ];
 
 export function navFor(role: Role): NavItem[] {

@@ -1,7 +1,8 @@
 /** One case for every role: what it is, its deadline, who acts next, what you may do, its history. */
 import { defaultSourcePolicies } from '@onegrid/domain';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { ApiError } from '../api/client.ts';
+import { ApiError, api, unwrap } from '../api/client.ts';
+import { useAuth } from '../auth/auth.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ActionPanel } from './ActionPanel.tsx';
 import { CaseMap } from './CaseMap.tsx';
@@ -128,7 +129,7 @@ export function CaseDetail({
     [t('case.reported'), formatTime(c.createdAt, lang)],
   ];
   if (c.reporterName || c.reporterContact)
-    facts.push([t('case.reporter'), [c.reporterName, c.reporterContact].filter(Boolean).join(' · ')]);
+    facts.push([t('case.reporter'), <Reporter key="reporter" c={c} />]);
 
   return (
     <article className={`case-detail case-detail--${mode}`} data-testid="case-detail" data-status={c.status}>
@@ -286,5 +287,38 @@ export default function CaseDetailPage({ id }: { id: number }) {
       </div>
       <CaseDetail id={id} mode="page" showDuplicates />
     </div>
+  );
+}
+
+/** Roles that call reporters back may show the name and contact in full; each showing is audited. */
+const revealRoles = new Set(['operator', 'dispatcher', 'leader']);
+
+function Reporter({ c }: { c: Case }) {
+  const { t } = useI18n();
+  const { state } = useAuth();
+  const [full, setFull] = useState<{ reporterName: string | null; reporterContact: string | null } | null>(
+    null,
+  );
+  const shown = full ?? c;
+  const can = state.status === 'signedIn' && revealRoles.has(state.session.user.role);
+  return (
+    <span data-testid="case-reporter">
+      {[shown.reporterName, shown.reporterContact].filter(Boolean).join(' · ')}
+      {can && !full && (
+        <button
+          type="button"
+          className="btn btn-ghost btn-small"
+          title={t('case.showFullNote')}
+          data-testid="reveal-contact"
+          onClick={() =>
+            void unwrap(api.GET('/api/v1/cases/{id}/contact', { params: { path: { id: c.id } } })).then(
+              setFull,
+            )
+          }
+        >
+          {t('case.showFull')}
+        </button>
+      )}
+    </span>
   );
 }

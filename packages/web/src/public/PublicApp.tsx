@@ -27,7 +27,11 @@ export default function PublicApp({ route }: { route: PublicRoute }) {
         </a>
       </nav>
       <main className="citizen-main">
-        {route.page === 'report' ? <ReportPage /> : <TrackPage number={route.number} />}
+        {route.page === 'report' ? (
+          <ReportPage />
+        ) : (
+          <TrackPage number={route.number} trackKey={route.trackKey} />
+        )}
       </main>
       <footer className="citizen-footer">
         {t('citizen.footer')} · <a href="/">{t('citizen.staffLogin')}</a>

@@ -209,9 +209,17 @@ export function ReportPage() {
         <p className="citizen-receipt__number" data-testid="receipt-number">
           {receipt.number}
         </p>
+        <p>{t('citizen.keyIs')}</p>
+        <p className="citizen-receipt__number" data-testid="receipt-key">
+          {receipt.trackingKey}
+        </p>
         <p className="citizen-muted">{t('citizen.keepNumber')}</p>
         <div className="citizen-actions">
-          <a className="btn btn-primary" href={trackHash(receipt.number)} data-testid="receipt-track">
+          <a
+            className="btn btn-primary"
+            href={trackHash(receipt.number, receipt.trackingKey)}
+            data-testid="receipt-track"
+          >
             {t('citizen.trackIt')}
           </a>
           <button type="button" className="btn btn-outline" onClick={() => setReceipt(null)}>

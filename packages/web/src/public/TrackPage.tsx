@@ -19,21 +19,27 @@ function when(iso: string, lang: 'zh' | 'en'): string {
   });
 }
 
-export function TrackPage({ number }: { number: string }) {
+export function TrackPage({ number, trackKey }: { number: string; trackKey: string }) {
   const { t, lang } = useI18n();
   const [input, setInput] = useState(number);
+  const [keyInput, setKeyInput] = useState(trackKey);
   const [report, setReport] = useState<Report | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
   useEffect(() => {
     setInput(number);
+    setKeyInput(trackKey);
     setReport(null);
     setProblem(null);
-    if (!number) return;
+    if (!number || !trackKey) return;
     let cancelled = false;
     setLoading(true);
-    unwrap(api.GET('/api/v1/public/reports/{number}', { params: { path: { number } } }))
+    unwrap(
+      api.GET('/api/v1/public/reports/{number}', {
+        params: { path: { number }, query: { key: trackKey } },
+      }),
+    )
       .then((r) => {
         if (!cancelled) setReport(r);
       })
@@ -50,7 +56,7 @@ export function TrackPage({ number }: { number: string }) {
     return () => {
       cancelled = true;
     };
-  }, [number, t]);
+  }, [number, trackKey, t]);
 
   const statusName = (s: { statusName: string; statusNameEn: string }) =>
     lang === 'zh' ? s.statusName : s.statusNameEn;
@@ -63,7 +69,7 @@ export function TrackPage({ number }: { number: string }) {
         onSubmit={(e) => {
           e.preventDefault();
           const n = input.trim();
-          if (n) window.location.hash = trackHash(n);
+          if (n) window.location.hash = trackHash(n, keyInput.trim());
         }}
       >
         <input
@@ -73,6 +79,15 @@ export function TrackPage({ number }: { number: string }) {
           aria-label={t('citizen.numberPlaceholder')}
           onChange={(e) => setInput(e.target.value)}
           data-testid="track-input"
+        />
+        <input
+          className="citizen-search citizen-search--key"
+          value={keyInput}
+          placeholder={t('citizen.keyPlaceholder')}
+          aria-label={t('citizen.keyPlaceholder')}
+          onChange={(e) => setKeyInput(e.target.value)}
+          autoCapitalize="characters"
+          data-testid="track-key"
         />
         <button type="submit" className="btn btn-primary">
           {t('citizen.query')}
@@ -110,9 +125,7 @@ export function TrackPage({ number }: { number: string }) {
           </dl>
           {report.mergedInto && (
             <p className="citizen-hint" data-testid="merged-into">
-              {t('citizen.mergedInto')}{' '}
-              <a href={trackHash(report.mergedInto.number)}>{report.mergedInto.number}</a>（
-              {statusName(report.mergedInto)}）
+              {t('citizen.mergedInto')} {report.mergedInto.number}（{statusName(report.mergedInto)}）
             </p>
           )}
           <ol className="citizen-timeline" data-testid="track-timeline">
