@@ -56,7 +56,6 @@ export default function AuditPage() {
 
   const load = useCallback(async (f: Filter, before?: number) => {
     setBusy(true);
-    setNote(null);
     try {
       const r = await unwrap(
         api.GET('/api/v1/audit', {
@@ -78,6 +77,7 @@ export default function AuditPage() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    setNote(null);
     setFilter({ ...draft });
   };
   const when = (iso: string) =>
