@@ -25,9 +25,10 @@ describe(`audit coverage over HTTP on ${testEngine}`, () => {
     t = await openTestDb();
     await makeLoopCity(t.db);
     await ensureUser(t.db, { username: 'aud', role: 'auditor' });
+    await ensureUser(t.db, { username: 'sec', role: 'security' });
     server = await testServer(t.db);
     await server.geo.refresh({ force: true });
-    for (const u of ['aud', 'root', 'insp', 'op', 'boss']) tokens[u] = await login(server, u);
+    for (const u of ['aud', 'root', 'sec', 'insp', 'op', 'boss']) tokens[u] = await login(server, u);
   });
   afterAll(async () => {
     await server?.close();
@@ -86,7 +87,7 @@ describe(`audit coverage over HTTP on ${testEngine}`, () => {
   });
 
   it('records user administration without the password', async () => {
-    const created = await call('root', 'POST', '/api/v1/admin/users', {
+    const created = await call('sec', 'POST', '/api/v1/admin/users', {
       username: 'newop',
       displayName: '新受理员',
       password: 'a-Long-enough-pass-42',
@@ -95,11 +96,15 @@ describe(`audit coverage over HTTP on ${testEngine}`, () => {
     });
     expect(created.statusCode).toBe(201);
     const id = created.json().id;
-    expect(
-      (await call('root', 'PATCH', `/api/v1/admin/users/${id}`, { role: 'dispatcher' })).statusCode,
-    ).toBe(200);
+    expect((await call('sec', 'PATCH', `/api/v1/admin/users/${id}`, { role: 'dispatcher' })).statusCode).toBe(
+      200,
+    );
     const [update, create] = await entries('object=user:newop&action=admin');
-    expect(create).toMatchObject({ action: 'admin.user.create', details: { after: { role: 'operator' } } });
+    expect(create).toMatchObject({
+      action: 'admin.user.create',
+      actor: 'sec',
+      details: { after: { role: 'operator' } },
+    });
     expect(JSON.stringify(create)).not.toContain('a-Long-enough-pass-42');
     expect(update).toMatchObject({
       action: 'admin.user.update',
