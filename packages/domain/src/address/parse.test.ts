@@ -109,6 +109,12 @@ describe('parseAddress', () => {
 
   it('does not take a compound (小区) for a district, nor a road named after a town for a town', () => {
     expect(parseAddress('明珠小区3号').district).toBeUndefined();
+    expect(parseAddress('万寿新村四区')).toEqual({ place: '万寿新村四区' });
+    expect(parseAddress('嘉定区安亭镇安亭镇星光村')).toEqual({
+      district: '嘉定区',
+      street: '安亭镇',
+      place: '星光村',
+    });
     expect(parseAddress('镇宁路405弄')).toEqual({ road: '镇宁路', lane: '405' });
     expect(parseAddress('江湾镇街道汶水东路541弄')).toMatchObject({ street: '江湾镇街道', road: '汶水东路' });
   });

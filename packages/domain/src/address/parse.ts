@@ -35,7 +35,8 @@ export interface ParseOptions {
 
 const han = '\\u4e00-\\u9fff';
 const notDistrict = /(小区|社区|园区|校区|景区|厂区|片区|开发区|工业区|新区新村)$/;
-const districtRe = new RegExp(`^([${han}]{1,5}?(?:新区|区|县))`);
+// Districts and counties are two or three characters and 区/县 (浦东新区 has 新区).
+const districtRe = new RegExp(`^([${han}]{2,3}?(?:新区|区|县))`);
 const streetRe = new RegExp(`^([${han}]{2,6}?(?:街道|镇|乡))(?!路|街|大道|公路|[0-9])`);
 const shortIsRoad = new RegExp(`^[${han}]?(?:大道|公路|大街|路|街|巷|弄)`);
 // 弄 after a name is a road of the old town (高家弄, 海南西弄); after digits it is a lane number.
@@ -134,7 +135,8 @@ export function parseAddress(text: string, options: ParseOptions = {}): AddressP
   const [street, afterStreet] = cut(s, streetRe);
   if (street) {
     out.street = street;
-    s = afterStreet;
+    // 安亭镇安亭镇星光村: the town typed twice (once as the level, once inside the name).
+    s = afterStreet.startsWith(street) ? afterStreet.slice(street.length) : afterStreet;
   }
   const [road, afterRoad] = cut(s, roadRe);
   let place = '';

@@ -39,6 +39,8 @@ export interface ScoredRow extends AddressRow {
    * asked for, if any): no interpolation needed.
    */
   atPosition: boolean;
+  /** On the road asked for (in the district asked for, if any). */
+  onRoad: boolean;
 }
 
 export interface RoadNeighbours {
@@ -95,25 +97,38 @@ const params = (qs: ParsedQuery[], area: string | null) => [
 export function addressRepository(db: Queryable) {
   return {
     /**
-     * Candidates for each query: the nearest standard texts by trigram distance (GiST KNN) and
-     * the addresses of the same road nearest in number, each scored. Unsorted.
+     * Candidates for each query, scored, unsorted. `direct`: the addresses of the same road
+     * nearest in number, and those whose standard key is the typed one (B-tree lookups);
+     * `trigram`: the texts most similar by trigrams above pg_trgm's threshold (GIN), for typos,
+     * aliases and names.
      */
-    async candidates(qs: ParsedQuery[], area: string | null, perSource = 8): Promise<ScoredRow[]> {
+    async candidates(
+      qs: ParsedQuery[],
+      area: string | null,
+      mode: 'direct' | 'trigram',
+      perSource = 8,
+    ): Promise<ScoredRow[]> {
       if (qs.length === 0) return [];
+      const sources =
+        mode === 'direct'
+          ? `(SELECT a.id FROM addresses a WHERE q.stem IS NOT NULL AND a.road_stem = q.stem AND ${inArea}
+               ORDER BY (q.district IS NOT NULL AND a.district_name IS DISTINCT FROM q.district),
+                        abs(coalesce(a.road_no, 0) - coalesce(q.pos, 0)), a.code
+               LIMIT ${perSource})
+             UNION
+             (SELECT a.id FROM addresses a WHERE q.key <> '' AND a.skey = q.key AND ${inArea}
+               ORDER BY (q.district IS NOT NULL AND a.district_name IS DISTINCT FROM q.district), a.code
+               LIMIT ${perSource})`
+          : `SELECT a.id FROM addresses a WHERE q.key <> '' AND a.search % q.key AND ${inArea}
+               ORDER BY similarity(a.search, q.key) DESC, a.code LIMIT ${perSource}`;
       const r = await db.query<ScoredRow>(
         `SELECT (q.i - 1)::int AS i, ${columns}, round(${score}::numeric, 3)::float8 AS score,
            coalesce(((a.road_stem = q.stem AND a.road_no = q.pos) OR ${sameText})
-             AND (q.district IS NULL OR a.district_name = q.district), false) AS "atPosition"
+             AND (q.district IS NULL OR a.district_name = q.district), false) AS "atPosition",
+           coalesce(a.road_stem = q.stem AND (q.district IS NULL OR a.district_name = q.district), false)
+             AS "onRoad"
          FROM ${queryTable}
-         CROSS JOIN LATERAL (
-           (SELECT a.id FROM addresses a WHERE q.key <> '' AND ${inArea}
-             ORDER BY a.search <-> q.key LIMIT ${perSource})
-           UNION
-           (SELECT a.id FROM addresses a WHERE q.stem IS NOT NULL AND a.road_stem = q.stem AND ${inArea}
-             ORDER BY (q.district IS NOT NULL AND a.district_name IS DISTINCT FROM q.district),
-                      abs(coalesce(a.road_no, 0) - coalesce(q.pos, 0)), a.search <-> q.key
-             LIMIT ${perSource})
-         ) c
+         CROSS JOIN LATERAL (${sources}) c
          JOIN addresses a ON a.id = c.id`,
         params(qs, area),
       );

@@ -14,6 +14,7 @@ import {
   addressRepository,
   type ParsedQuery,
   type RoadNeighbours,
+  type ScoredRow,
 } from './address.repository.ts';
 
 export interface Candidate {
@@ -140,9 +141,27 @@ export function geocodeService({ db, now = () => Date.now() }: { db: Queryable; 
       const qs = texts.slice(start, start + chunk).map((t) => parse(t, names));
       const lists: Candidate[][] = qs.map(() => []);
       const found = new Set<number>();
-      for (const r of await repo.candidates(qs, area)) {
-        if (r.score >= minScore) lists[r.i]!.push(asCandidate(r, r.score));
-        if (r.atPosition) found.add(r.i);
+      const onRoad = new Set<number>();
+      const take = (rows: ScoredRow[], index: (i: number) => number) => {
+        for (const r of rows) {
+          const i = index(r.i);
+          if (r.score >= minScore) lists[i]!.push(asCandidate(r, r.score));
+          if (r.atPosition) found.add(i);
+          if (r.onRoad) onRoad.add(i);
+        }
+      };
+      take(await repo.candidates(qs, area, 'direct'), (i) => i);
+      // Trigrams only where the road and the exact key found nothing: typos, aliases, names.
+      const rest = qs.map((_q, i) => i).filter((i) => !found.has(i) && !onRoad.has(i));
+      if (rest.length > 0) {
+        take(
+          await repo.candidates(
+            rest.map((i) => qs[i]!),
+            area,
+            'trigram',
+          ),
+          (i) => rest[i]!,
+        );
       }
       // Interpolate where no candidate sits on the road at that number.
       const missing = qs.map((q, i) => ({ q, i })).filter(({ q, i }) => q.pos !== null && !found.has(i));
