@@ -12,7 +12,7 @@ const remote = new Set(['login', 'logout', 'cases', 'report']);
 const first = process.argv[2];
 
 async function registerLocal(p: Command) {
-  const [serve, migrate, seed, imp, simulate, bench, audit] = await Promise.all([
+  const [serve, migrate, seed, imp, simulate, bench, audit, geocode] = await Promise.all([
     import('./commands/serve.ts'),
     import('./commands/migrate.ts'),
     import('./commands/seed.ts'),
@@ -20,6 +20,7 @@ async function registerLocal(p: Command) {
     import('./commands/simulate.ts'),
     import('./commands/bench.ts'),
     import('./commands/audit.ts'),
+    import('./commands/geocode.ts'),
   ]);
   serve.registerServe(p);
   migrate.registerMigrate(p);
@@ -28,6 +29,7 @@ async function registerLocal(p: Command) {
   simulate.registerSimulate(p);
   bench.registerBench(p);
   audit.registerAudit(p);
+  geocode.registerGeocode(p);
 }
 
 async function main() {
