@@ -63,16 +63,14 @@ export async function geocodeCsv(
   let index = -1;
   let pending: string[][] = [];
 
-  const reader = fs
-    .createReadStream(input)
-    .pipe(
-      parse({
-        bom: true,
-        delimiter: options.delimiter ?? ',',
-        relax_column_count: true,
-        skip_empty_lines: true,
-      }),
-    );
+  const reader = fs.createReadStream(input).pipe(
+    parse({
+      bom: true,
+      delimiter: options.delimiter ?? ',',
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }),
+  );
   const writer = stringify({ delimiter: options.delimiter ?? ',' });
   const done = pipeline(writer, fs.createWriteStream(output));
 
