@@ -462,7 +462,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Free Chinese address text → standard addresses, best first (any logged-in user) */
+        /** Free Chinese address text → standard addresses, best first (every role doing case work) */
         get: {
             parameters: {
                 query: {
@@ -524,7 +524,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Geocode up to 10000 texts at once: one result per text, in order (any logged-in user) */
+        /** Geocode up to 10000 texts at once: one result per text, in order (every role doing case work) */
         post: {
             parameters: {
                 query?: never;
@@ -590,7 +590,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A point → the nearest standard address and its distance in metres (any logged-in user) */
+        /** A point → the nearest standard address and its distance in metres (every role doing case work) */
         get: {
             parameters: {
                 query: {
