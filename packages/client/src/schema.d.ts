@@ -6700,6 +6700,19 @@ export interface components {
             allowedActions?: string[];
             /** @description roles who act next */
             nextActors?: string[];
+            /** @description what the case's source changes in the loop (the city's source policy) */
+            sourcePolicy?: {
+                /** @description verified on site (派发核实) before it is filed */
+                verifyBeforeAccept: boolean;
+                /** @description an operator may file it unverified with a reason */
+                directFiling: boolean;
+                /** @description the policy wants it verified and it is not yet */
+                awaitingVerification: boolean;
+                machine: boolean;
+                autoAccept: boolean;
+                autoDispatch: boolean;
+                autoClose: boolean;
+            };
             proposal?: {
                 departmentCode: string;
                 departmentName: string;

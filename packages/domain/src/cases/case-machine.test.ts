@@ -223,10 +223,11 @@ describe('allowed actions per role, written out by hand', () => {
     expect(allowedActions(situation('handling', 'none', 'iot'), sys, testConfig)).not.toContain('close');
   });
 
-  it('public reports are verified before they are filed', () => {
+  it('public reports are verified before they are filed, or filed directly with a reason', () => {
     const c = situation('reported', 'none', 'public');
     expect(allowedActions(c, actors.operator, testConfig)).toEqual([
       'verify-report',
+      'accept',
       'reject',
       'merge',
       'hand-up',
@@ -237,6 +238,12 @@ describe('allowed actions per role, written out by hand', () => {
     expect(allowedActions({ ...c, verification: 'not-found' }, actors.operator, testConfig)).not.toContain(
       'accept',
     );
+    // A city whose policy has no direct filing waits for the inspector.
+    const strict = {
+      ...testConfig,
+      sources: { ...testConfig.sources, public: { ...testConfig.sources.public, directFiling: false } },
+    };
+    expect(allowedActions(c, actors.operator, strict)).not.toContain('accept');
   });
 });
 

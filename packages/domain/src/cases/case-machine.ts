@@ -100,6 +100,11 @@ function machineOnly(
       : null;
 }
 
+/** The source policy wants this report verified on site and it has not been confirmed yet. */
+export function needsVerification(c: CaseSnapshot, config: CaseRulesConfig): boolean {
+  return config.sources[c.source].verifyBeforeAccept && c.verification !== 'confirmed';
+}
+
 const table = {
   'verify-report': {
     zh: '派发核实',
@@ -126,14 +131,17 @@ const table = {
     from: ['reported'],
     pending: none,
     to: ['filed'],
-    fields: { category: 'optional', urgency: 'optional', areaClass: 'optional' },
+    fields: { category: 'optional', urgency: 'optional', areaClass: 'optional', reason: 'optional' },
     guard: (ctx) => {
       const machine = machineOnly('autoAccept', 'files')(ctx);
       if (machine) return machine;
-      const { c, config } = ctx;
-      return config.sources[c.source].verifyBeforeAccept && c.verification !== 'confirmed'
-        ? { reason: 'state', message: `a ${c.source} report is verified on site before it is filed` }
-        : null;
+      const { c, actor, config } = ctx;
+      if (!needsVerification(c, config)) return null;
+      // 直接立案: the source policy may let a person file it before verification, with a reason
+      // (transitions); once an inspector found nothing there, it is rejected, not filed.
+      return config.sources[c.source].directFiling && actor.role !== 'system' && c.verification === null
+        ? null
+        : { reason: 'state', message: `a ${c.source} report is verified on site before it is filed` };
     },
   },
   reject: {

@@ -108,11 +108,24 @@ describe('the full loop 发现→立案→派遣→处置→核查→结案', ()
 
   it('public reports: verify on site, then file', () => {
     const start = report('public').snapshot;
+    // Filing before verification (直接立案) needs a reason, which the timeline keeps.
     const early = decide(start, 'accept', actors.operator, {}, plusMinutes(T0, 1), testConfig);
-    expect(early).toMatchObject({
+    expect(early).toMatchObject({ ok: false, reason: 'invalid', field: 'reason' });
+    const direct = expectOk(
+      decide(
+        start,
+        'accept',
+        actors.operator,
+        { reason: '照片清晰，无需核实' },
+        plusMinutes(T0, 1),
+        testConfig,
+      ),
+    );
+    expect(direct.next.status).toBe('filed');
+    expect(direct.timelineEntry.data).toMatchObject({ unverified: true, reason: '照片清晰，无需核实' });
+    expect(decide(start, 'accept', systemActor, { reason: 'x' }, T0, testConfig)).toMatchObject({
       ok: false,
-      reason: 'state',
-      allowed: expect.not.arrayContaining(['accept']),
+      reason: 'role',
     });
 
     const sent = expectOk(

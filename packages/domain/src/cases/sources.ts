@@ -30,6 +30,12 @@ export interface SourcePolicy {
   readonly assessedAs: CaseSource;
   /** An inspector must verify the report on site (verify-report → confirm-report) before `accept`. */
   readonly verifyBeforeAccept: boolean;
+  /**
+   * When it must be verified first, an operator may still file it without waiting (直接立案), giving
+   * a reason that the timeline keeps (`accept` with `reason`): a report whose photos leave no doubt,
+   * or an urgent hazard that cannot wait for an inspector.
+   */
+  readonly directFiling: boolean;
   /** The system may file the case without a person (`accept` by the system actor). */
   readonly autoAccept: boolean;
   /** The system may dispatch to the matrix's department (`auto-dispatch` by the system actor). */
@@ -46,6 +52,7 @@ const person = {
   machine: false,
   publicReport: false,
   verifyBeforeAccept: false,
+  directFiling: false,
   autoAccept: false,
   autoDispatch: false,
   autoClose: false,
@@ -57,6 +64,7 @@ const machine = {
   machine: true,
   publicReport: false,
   verifyBeforeAccept: false,
+  directFiling: false,
   autoAccept: true,
   autoDispatch: true,
   autoClose: true,
@@ -66,13 +74,21 @@ const machine = {
 
 export const defaultSourcePolicies: Readonly<Record<CaseSource, SourcePolicy>> = {
   inspector: { ...person, zh: '监督员采集', assessedAs: 'inspector', selfHandle: true },
-  public: { ...person, zh: '公众举报', assessedAs: 'public', publicReport: true, verifyBeforeAccept: true },
+  public: {
+    ...person,
+    zh: '公众举报',
+    assessedAs: 'public',
+    publicReport: true,
+    verifyBeforeAccept: true,
+    directFiling: true,
+  },
   hotline: {
     ...person,
     zh: '12345 热线',
     assessedAs: 'hotline',
     publicReport: true,
     verifyBeforeAccept: true,
+    directFiling: true,
   },
   iot: { ...machine, zh: '物联感知', assessedAs: 'iot' },
   camera: { ...machine, zh: '视频智能识别', assessedAs: 'camera' },
@@ -85,5 +101,6 @@ export const defaultSourcePolicies: Readonly<Record<CaseSource, SourcePolicy>> =
     assessedAs: 'public',
     publicReport: true,
     verifyBeforeAccept: true,
+    directFiling: true,
   },
 };

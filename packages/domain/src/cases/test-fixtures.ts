@@ -151,7 +151,7 @@ export function situation(
 export const samplePayloads: Readonly<Record<CaseAction, Record<string, unknown>>> = {
   'verify-report': { version: 1 },
   'confirm-report': { confirmed: true },
-  accept: {},
+  accept: { reason: 'photos leave no doubt' },
   reject: { reason: 'not a city matter' },
   merge: { targetCaseId: 'case-0' },
   dispatch: { departmentCode: OTHER_DEPT },

@@ -4,7 +4,7 @@
  * that need the case (a deadline later than the current one, a different department) answer
  * `invalid` here. Deadline conventions are in `deadlines.ts`.
  */
-import type { CaseAction } from './case-machine.ts';
+import { type CaseAction, needsVerification } from './case-machine.ts';
 import type { CaseRulesConfig } from './config.ts';
 import {
   type Deadline,
@@ -236,7 +236,16 @@ const table: Record<CaseAction, Transition> = {
       .status('reported')
       .start('filing');
   },
-  accept: ({ c, actor, input }, d) => {
+  accept: ({ c, actor, input, config }, d) => {
+    if (needsVerification(c, config)) {
+      if (!input.reason) {
+        return invalid(
+          'reason',
+          `a ${c.source} report is verified on site before it is filed; filing it directly (直接立案) needs a reason`,
+        );
+      }
+      d.data.unverified = true;
+    }
     if (input.category && input.category !== c.category) {
       d.next.category = input.category;
       d.data.category = input.category;

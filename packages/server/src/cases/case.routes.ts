@@ -1,12 +1,14 @@
 import {
   allowedActions,
   type CaseRulesConfig,
+  type CaseSnapshot,
   caseSources,
   caseStatuses,
   deadlineState,
   defaultDuplicateOptions,
   haversineMeters,
   isCaseSource,
+  needsVerification,
   whoActsNext,
 } from '@onegrid/domain';
 import { Type } from '@sinclair/typebox';
@@ -69,6 +71,20 @@ export function toCaseJson(row: CaseRow, now: Date): CaseJson {
   };
 }
 
+/** The source policy as the case detail explains it (why a public report is verified first). */
+function sourcePolicyOf(c: CaseSnapshot, config: CaseRulesConfig) {
+  const p = config.sources[c.source];
+  return {
+    verifyBeforeAccept: p.verifyBeforeAccept,
+    directFiling: p.directFiling,
+    awaitingVerification: needsVerification(c, config),
+    machine: p.machine,
+    autoAccept: p.autoAccept,
+    autoDispatch: p.autoDispatch,
+    autoClose: p.autoClose,
+  };
+}
+
 export interface CaseRoutesDeps {
   cases: CaseService;
   repo: CaseRepository;
@@ -88,6 +104,7 @@ export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesD
       ...toCaseJson(row, clock()),
       allowedActions: allowedActions(snapshot, actorOf(p), config()),
       nextActors: Object.keys(whoActsNext(snapshot, config())),
+      sourcePolicy: sourcePolicyOf(snapshot, config()),
       proposal: proposal
         ? {
             departmentCode: proposal.departmentCode,

@@ -47,6 +47,22 @@ export const CaseSchema = Type.Object(
     updatedAt: Type.String({ format: 'date-time' }),
     allowedActions: Type.Optional(Type.Array(Type.String(), { description: 'what the caller may do now' })),
     nextActors: Type.Optional(Type.Array(Type.String(), { description: 'roles who act next' })),
+    sourcePolicy: Type.Optional(
+      Type.Object(
+        {
+          verifyBeforeAccept: Type.Boolean({ description: 'verified on site (派发核实) before it is filed' }),
+          directFiling: Type.Boolean({ description: 'an operator may file it unverified with a reason' }),
+          awaitingVerification: Type.Boolean({
+            description: 'the policy wants it verified and it is not yet',
+          }),
+          machine: Type.Boolean(),
+          autoAccept: Type.Boolean(),
+          autoDispatch: Type.Boolean(),
+          autoClose: Type.Boolean(),
+        },
+        { description: "what the case's source changes in the loop (the city's source policy)" },
+      ),
+    ),
     proposal: Type.Optional(
       Type.Union([
         Type.Object({

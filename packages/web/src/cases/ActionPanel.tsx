@@ -122,7 +122,17 @@ function ActionForm({
   onStale(): void;
 }) {
   const { t, lang } = useI18n();
-  const spec = actionTable[action].fields as Partial<Record<FieldName, 'required' | 'optional'>>;
+  const table = actionTable[action].fields as Partial<Record<FieldName, 'required' | 'optional'>>;
+  // Filing a report that awaits verification (直接立案) needs a reason; otherwise accept has none.
+  const direct = action === 'accept' && (c.sourcePolicy?.awaitingVerification ?? false);
+  const spec: Partial<Record<FieldName, 'required' | 'optional'>> =
+    action === 'accept'
+      ? Object.fromEntries(
+          Object.entries(table).flatMap(([f, r]) =>
+            f !== 'reason' ? [[f, r]] : direct ? [[f, 'required' as const]] : [],
+          ),
+        )
+      : table;
   const fields = (Object.keys(spec) as FieldName[]).filter((f) => f !== 'location');
   const needsDepartments = fields.includes('departmentCode');
   const departments = useDepartments(needsDepartments);
@@ -231,7 +241,10 @@ function ActionForm({
   const label = (f: FieldName) => `${t(`field.${f}`)}${spec[f] === 'required' ? ' *' : ''}`;
   return (
     <form className="action-form" onSubmit={(e) => void submit(e)} data-testid="action-form" noValidate>
-      <div className="action-form__title">{actionLabel(action, lang)}</div>
+      <div className="action-form__title">
+        {direct ? t('case.policy.directTitle') : actionLabel(action, lang)}
+      </div>
+      {direct && <p className="action-form__hint">{t('case.policy.directHint')}</p>}
       {fields.map((f) => {
         const id = `af-${action}-${f}`;
         let control: React.ReactNode;

@@ -186,6 +186,22 @@ export function CaseDetail({
         </section>
       )}
 
+      {c.sourcePolicy?.awaitingVerification && (
+        <section className="cd-policy" data-testid="source-policy">
+          <span className="cd-label">{t('case.policy')}</span>
+          <span>
+            {t('case.policy.verify', { source: sourceLabel(c.source, lang) })}
+            {c.sourcePolicy.directFiling ? ` ${t('case.policy.direct')}` : ''}
+          </span>
+        </section>
+      )}
+      {c.sourcePolicy?.machine && c.status !== 'closed' && (
+        <section className="cd-policy" data-testid="source-policy">
+          <span className="cd-label">{t('case.policy')}</span>
+          <span>{t('case.policy.machine', { source: sourceLabel(c.source, lang) })}</span>
+        </section>
+      )}
+
       <ActionPanel c={c} onDone={done} onStale={reload} duplicates={dups} />
 
       <div className="cd-body">

@@ -149,6 +149,16 @@ export const en: Record<MessageKey, string> = {
   'field.departmentCode': 'Department',
   'field.targetCaseId': 'Merge into case',
   'field.inspectorId': 'Inspector to verify',
+  'case.policy': 'Source policy',
+  'case.policy.verify':
+    'A {source} report is verified on site by an inspector before it is filed (so unfounded reports do not reach departments).',
+  'case.policy.direct':
+    'When the facts are clear (unambiguous photos) or it is urgent, an operator may file it directly with a reason, kept on the timeline.',
+  'case.policy.machine':
+    'A {source} case is filed and dispatched by the system through the responsibility matrix, and checked and closed when the device recovers.',
+  'case.policy.directTitle': 'File directly (not verified on site)',
+  'case.policy.directHint':
+    'This report is not verified yet. Give the reason for filing it directly, e.g. "the photos are clear" or "a hazard that needs action now".',
   'field.inspectorId.any': 'Any inspector of the area',
   'inspector.inGrid': 'duty grid {grid}',
   'inspector.distance': '{m} m from duty grid',

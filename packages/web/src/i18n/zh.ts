@@ -147,6 +147,13 @@ export const zh = {
   'field.departmentCode': '处置部门',
   'field.targetCaseId': '合并到案件',
   'field.inspectorId': '核实监督员',
+  'case.policy': '来源规则',
+  'case.policy.verify': '{source}须先派监督员现场核实，核实属实后再立案（防止不实举报进入处置）。',
+  'case.policy.direct': '如事实清楚（照片明确）或情况紧急，受理员可说明理由直接立案，理由记入案件时间线。',
+  'case.policy.machine': '{source}案件由系统自动立案、按责任矩阵自动派遣，设备恢复正常后自动核查结案。',
+  'case.policy.directTitle': '直接立案（未经现场核实）',
+  'case.policy.directHint':
+    '此举报尚未核实。请写明直接立案的理由，例如“照片清晰可辨”或“存在安全隐患需立即处置”。',
   'field.inspectorId.any': '不指定（区域内任一监督员）',
   'inspector.inGrid': '责任网格 {grid}',
   'inspector.distance': '距责任网格 {m} 米',
