@@ -127,38 +127,38 @@ describe.skipIf(!hasSharedData)(
     });
 
     it('explains why a public report is verified first, and files it directly only with a reason', async () => {
-    const receipt = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/public/reports',
-      payload: { category: '06010', description: '人民广场旁暴露垃圾（照片清晰）', location: square },
+      const receipt = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/public/reports',
+        payload: { category: '06010', description: '人民广场旁暴露垃圾（照片清晰）', location: square },
+      });
+      const number = receipt.json().number as string;
+      const found = await call('operator', 'GET', `/api/v1/cases?q=${encodeURIComponent(number)}`);
+      const id = found.body.items[0].id as number;
+      const before = (await call('operator', 'GET', `/api/v1/cases/${id}`)).body;
+      expect(before.sourcePolicy).toMatchObject({
+        verifyBeforeAccept: true,
+        directFiling: true,
+        awaitingVerification: true,
+      });
+      expect(before.allowedActions).toContain('accept');
+      const bare = await call('operator', 'POST', `/api/v1/cases/${id}/accept`, { version: before.version });
+      expect(bare.status).toBe(400);
+      expect(JSON.stringify(bare.body)).toContain('reason');
+      const unchanged = (await call('operator', 'GET', `/api/v1/cases/${id}`)).body;
+      expect(unchanged).toMatchObject({ status: 'reported', version: before.version });
+      const filed = await call('operator', 'POST', `/api/v1/cases/${id}/accept`, {
+        version: before.version,
+        reason: '照片清晰可辨',
+      });
+      expect(filed.status).toBe(200);
+      expect(filed.body.status).toBe('filed');
+      expect(filed.body.sourcePolicy.awaitingVerification).toBe(true);
+      const entry = filed.body.timeline.find((e: { action: string }) => e.action === 'accept');
+      expect(entry.data).toMatchObject({ unverified: true, reason: '照片清晰可辨' });
     });
-    const number = receipt.json().number as string;
-    const found = await call('operator', 'GET', `/api/v1/cases?q=${encodeURIComponent(number)}`);
-    const id = found.body.items[0].id as number;
-    const before = (await call('operator', 'GET', `/api/v1/cases/${id}`)).body;
-    expect(before.sourcePolicy).toMatchObject({
-      verifyBeforeAccept: true,
-      directFiling: true,
-      awaitingVerification: true,
-    });
-    expect(before.allowedActions).toContain('accept');
-    const bare = await call('operator', 'POST', `/api/v1/cases/${id}/accept`, { version: before.version });
-    expect(bare.status).toBe(400);
-    expect(JSON.stringify(bare.body)).toContain('reason');
-    const unchanged = (await call('operator', 'GET', `/api/v1/cases/${id}`)).body;
-    expect(unchanged).toMatchObject({ status: 'reported', version: before.version });
-    const filed = await call('operator', 'POST', `/api/v1/cases/${id}/accept`, {
-      version: before.version,
-      reason: '照片清晰可辨',
-    });
-    expect(filed.status).toBe(200);
-    expect(filed.body.status).toBe('filed');
-    expect(filed.body.sourcePolicy.awaitingVerification).toBe(true);
-    const entry = filed.body.timeline.find((e: { action: string }) => e.action === 'accept');
-    expect(entry.data).toMatchObject({ unverified: true, reason: '照片清晰可辨' });
-  });
 
-  it('refuses an unknown case and lists nothing out of scope', async () => {
+    it('refuses an unknown case and lists nothing out of scope', async () => {
       expect((await call('operator', 'GET', '/api/v1/cases/999999/inspectors')).status).toBe(404);
       expect((await call('operator', 'GET', '/api/v1/cases/1/inspectors?limit=0')).status).toBe(400);
     });
