@@ -23,6 +23,18 @@ export interface Config {
    */
   mqttAdminUsername: string | undefined;
   mqttAdminPassword: string | undefined;
+  /** External broker: shared-subscription group of the ingest workers (one per deployment). */
+  mqttShareGroup: string;
+  /** Devices publish to `<prefix>/devices/<id>/telemetry`; a prefix per deployment shares a broker. */
+  mqttTopicPrefix: string;
+  /**
+   * External broker: base of this process's MQTT client ids. Unset: host, pid and a random part,
+   * unique per process. Set it (one value per process) for a worker whose restart should resume
+   * its broker session.
+   */
+  mqttClientId: string | undefined;
+  /** Seconds a scheduler holds its lease without renewing before another one takes over. */
+  schedulerLeaseSeconds: number;
   /** Days of raw readings kept (whole daily partitions are dropped after that). */
   readingsRetentionDays: number;
   /** Days of 1-hour rollups kept; 1-minute rollups follow the raw retention. */
@@ -97,6 +109,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     return raw;
   };
+  // MQTT names: no wildcards, no `$` start, no empty levels; a share group or client id has no `/`.
+  const mqttName = (name: string, fallback: string, levels: boolean): string => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const ok = levels
+      ? /^[^/#+$\s][^#+\s]*$/.test(raw) && !raw.endsWith('/') && !raw.includes('//')
+      : /^[A-Za-z0-9_.:-]{1,64}$/.test(raw);
+    if (!ok) {
+      problems.push(
+        levels
+          ? `${name} must be a topic prefix without wildcards (+ #), spaces, a leading $ or / or empty levels; got "${raw}"`
+          : `${name} must be 1-64 letters, digits, _ . : or -; got "${raw}"`,
+      );
+      return fallback;
+    }
+    return raw;
+  };
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(
@@ -115,6 +144,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mqttPassword: env.ONEGRID_MQTT_PASSWORD || undefined,
     mqttAdminUsername: env.ONEGRID_MQTT_ADMIN_USERNAME || undefined,
     mqttAdminPassword: env.ONEGRID_MQTT_ADMIN_PASSWORD || undefined,
+    mqttShareGroup: mqttName('ONEGRID_MQTT_SHARE_GROUP', 'onegrid', false),
+    mqttTopicPrefix: mqttName('ONEGRID_MQTT_TOPIC_PREFIX', 'onegrid', true),
+    mqttClientId: env.ONEGRID_MQTT_CLIENT_ID ? mqttName('ONEGRID_MQTT_CLIENT_ID', '', false) : undefined,
+    schedulerLeaseSeconds: int('ONEGRID_SCHEDULER_LEASE_SECONDS', 30, 3, 3600),
     readingsRetentionDays: int('ONEGRID_READINGS_RETENTION_DAYS', 90, 1, 36500),
     rollupRetentionDays: int('ONEGRID_ROLLUP_RETENTION_DAYS', 730, 1, 36500),
     ingestDeviceRate: int('ONEGRID_INGEST_DEVICE_RATE', 50, 1, 1_000_000),

@@ -12,10 +12,13 @@ export * from './errors.ts';
 export * from './geo/index.ts';
 export * from './import/index.ts';
 export { BrokerPortInUseError, telemetryTopic } from './iot/broker.ts';
+export { type IngestOptions, type IngestRole, startIngestRole } from './iot/ingest.role.ts';
 export { createIot, type Iot, type IotRole, startIot } from './iot/iot.ts';
 export { type MosquittoProcess, mosquittoUnavailable, startMosquitto } from './iot/mosquitto.process.ts';
 export { type Subscriber, startSubscriber } from './iot/mqtt.subscriber.ts';
 export * from './logger.ts';
+export { type LeaseState, releaseLease, startLeader, tryLease } from './roles/lease.ts';
+export { allRoles, instanceId, type Job, type Module, parseRoles, type Role } from './roles/roles.ts';
 export {
   demoAccounts,
   formatDemoAccounts,

@@ -1,13 +1,16 @@
 /**
- * The composition root: wires repositories and services with their explicit deps and mounts
- * the routes. `onegrid serve` and the HTTP tests both build the server here.
+ * The composition root: wires repositories and services with their explicit deps, mounts the
+ * routes of every module (API role) and starts the modules' jobs for this process's roles —
+ * `api`, `ingest`, `scheduler`, all three by default. Jobs marked `once` (deadlines, 督办,
+ * rollups, retention, vitals history) run only while this process holds the scheduler lease.
+ * `onegrid serve` and the HTTP tests both build the server here.
  */
 
 import os from 'node:os';
 import path from 'node:path';
 import { minAuditRetentionDays } from '@onegrid/domain';
 import { adminRoutes } from './admin/admin.routes.ts';
-import { assessmentRoutes } from './assessment/assessment.routes.ts';
+import { createAssessment } from './assessment/assessment.module.ts';
 import { attachmentRoutes } from './attachments/attachment.routes.ts';
 import { attachmentService } from './attachments/attachment.service.ts';
 import { startAuditRetention } from './audit/audit.retention.ts';
@@ -24,16 +27,17 @@ import { commandRoutes } from './command/command.routes.ts';
 import type { Config } from './config.ts';
 import { createDbAvailability } from './db/availability.ts';
 import type { Db } from './db/db.ts';
-import { startOutboxRetention } from './events/outbox.retention.ts';
-import { type EventBus, startEventBus } from './events/outbox.ts';
-import { streamRoutes } from './events/stream.routes.ts';
+import { createEvents } from './events/events.module.ts';
+import type { EventBus } from './events/outbox.ts';
 import { createGeo } from './geo/geo.module.ts';
 import type { GeoService } from './geo/geo.service.ts';
 import { type App, createApp } from './http/app.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { defaultRateLimits, type RateLimits } from './http/security.ts';
-import { type AlarmCases, startAlarmCases } from './iot/alarm-cases.ts';
-import { createIot, type Iot, type IotConfig, iotRoutes } from './iot/iot.ts';
+import type { AlarmCases } from './iot/alarm-cases.ts';
+import type { IngestOptions, IngestRole } from './iot/ingest.role.ts';
+import { createIotModule } from './iot/iot.module.ts';
+import { createIot, type Iot, type IotConfig } from './iot/iot.ts';
 import type { Logger } from './logger.ts';
 import { open311Routes } from './open311/open311.routes.ts';
 import { open311Service } from './open311/open311.service.ts';
@@ -41,6 +45,8 @@ import { patrolRoutes } from './patrol/patrol.routes.ts';
 import { patrolService } from './patrol/patrol.service.ts';
 import { defaultPublicLimits, publicRoutes } from './public/public.routes.ts';
 import { publicService } from './public/public.service.ts';
+import { type LeaseState, startLeader } from './roles/lease.ts';
+import { allRoles, instanceId, type Job, job, type Module, type Role } from './roles/roles.ts';
 import { healthRoutes } from './system/health.routes.ts';
 import { metricsRoutes } from './system/metrics.routes.ts';
 import { createMetrics } from './system/metrics.ts';
@@ -53,29 +59,52 @@ export interface ServerDeps {
   config: Pick<Config, 'sessionHours' | 'webDir'> &
     Partial<Pick<Config, 'attachmentsDir' | 'maxUploadBytes'>> &
     Partial<IotConfig> &
-    Partial<Pick<Config, 'vitalsTickSeconds' | 'vitalsHistoryMinutes' | 'auditRetentionDays'>> &
-    Partial<Pick<Config, 'healthTimeoutMs' | 'metricsToken' | 'outboxRetentionDays' | 'mapSources'>> & {
+    Partial<
+      Pick<
+        Config,
+        'vitalsTickSeconds' | 'vitalsHistoryMinutes' | 'auditRetentionDays' | 'schedulerLeaseSeconds'
+      >
+    > &
+    Partial<
+      Pick<
+        Config,
+        'healthTimeoutMs' | 'metricsToken' | 'outboxRetentionDays' | 'mapSources' | 'ingestStallSeconds'
+      >
+    > & {
       rateLimits?: Partial<RateLimits>;
     };
   clock?: () => Date;
+  /** The roles this process plays (default all three). */
+  roles?: Iterable<Role>;
+  /** How the `ingest` role reaches devices; without it no broker is started (tests start their own). */
+  ingest?: IngestOptions;
+  /** This process in the scheduler election (default host-pid-random) and its timings (tests). */
+  scheduler?: { holder?: string; leaseTtlMs?: number; deadlineSweepMs?: number };
 }
 
 export interface Server {
   app: App;
-  /** Devices, readings, rules, alarms: shared with the ingest role (`startIot`). */
+  roles: ReadonlySet<Role>;
+  /** Devices, readings, rules, alarms: shared with the ingest role. */
   iot: Iot;
   /** Locate and its index: call `geo.refresh()` after writing areas or grids in this process. */
   geo: GeoService;
-  /** The closed loop: case service, loop settings, deadline scheduler. */
+  /** The closed loop: case service, loop settings, deadline sweep. */
   cases: Cases;
   /** Committed events (outbox), as the SSE stream sees them. */
   bus: EventBus;
   /** Alarm → case: files cases for alarms, closes them when the device recovers. */
-  alarmCases: AlarmCases;
+  alarmCases: Pick<AlarmCases, 'reconcile'>;
   /** City vital signs: live values in memory, history, indicator definitions. */
   vitals: Vitals;
   /** What must work for this process to be ready; roles register their checks (`ingest`, …). */
   readiness: Readiness;
+  /** The ingest role's broker connection, when this process runs one. */
+  ingest(): IngestRole | undefined;
+  /** The scheduler lease as this process sees it (undefined without the `scheduler` role). */
+  scheduler(): LeaseState | undefined;
+  /** The jobs running in this process now (lease-bound ones included). */
+  jobs(): string[];
   close(): Promise<void>;
 }
 
@@ -84,7 +113,11 @@ export async function buildServer({
   log,
   config,
   clock = () => new Date(),
+  roles: roleList = allRoles,
+  ingest,
+  scheduler,
 }: ServerDeps): Promise<Server> {
+  const roles: ReadonlySet<Role> = new Set(roleList);
   const auth = authService({ users: authRepository(db), db, clock, sessionHours: config.sessionHours });
   const healthTimeoutMs = config.healthTimeoutMs ?? 2000;
   const dblog = log.child({ category: 'db' });
@@ -113,7 +146,7 @@ export async function buildServer({
     db,
     availability,
     outbox: () => bus.stats(),
-    sseClients: () => stream.clients(),
+    sseClients: () => events.clients(),
     ingest: () => ({
       ...iot.stats.totals(),
       pending: iot.sink.pending(),
@@ -125,38 +158,43 @@ export async function buildServer({
   app.addSchema(ErrorBody);
   app.addSchema(UserSchema);
 
-  await authRoutes(app, auth, limits.loginPerMinute);
-  categoriesRoutes(app, categoriesService({ categories: categoriesRepository(db), db }));
   const geo = createGeo({ db, log });
-  await geo.mount(app);
-  const bus = startEventBus(db, {
-    onError: (e) => log.warn({ err: e, category: 'events' }, 'outbox poll failed; retrying'),
-    onRecover: () => log.info({ category: 'events' }, 'outbox polls again'),
-  });
-  const stream = streamRoutes(app, bus);
-  const outboxRetention = startOutboxRetention({
-    db,
-    log,
-    clock,
-    retentionDays: config.outboxRetentionDays ?? 7,
-  });
+  const events = createEvents({ db, log, clock, retentionDays: config.outboxRetentionDays ?? 7 });
+  const bus = events.bus;
   const iot = await createIot({ db, log, clock, config, onEventsCommitted: () => bus.nudge() });
-  iotRoutes(app, iot);
   const attachments = attachmentService({
     db,
     dir: config.attachmentsDir ?? path.join(os.tmpdir(), `onegrid-attachments-${process.pid}`),
     maxBytes: config.maxUploadBytes ?? 10 * 1024 * 1024,
   });
-  await attachmentRoutes(app, attachments);
-  const cases = await createCases(app, { db, log, clock, geo: geo.service, bus });
-  const alarmCases = startAlarmCases({ db, log, clock, alarms: iot.alarms, cases: cases.service });
-  await open311Routes(app, open311Service({ db, cases: cases.service, clock }), limits.open311PostsPerMinute);
-  await publicRoutes(app, publicService({ db, cases: cases.service, attachments }), {
-    ...defaultPublicLimits,
-    reportsPerMinute: limits.publicReportsPerMinute,
+  const cases = await createCases({
+    db,
+    log,
+    clock,
+    geo: geo.service,
+    bus,
+    ...(scheduler?.deadlineSweepMs ? { deadlineSweepMs: scheduler.deadlineSweepMs } : {}),
   });
-  assessmentRoutes(app, { db, clock });
-  const vitals = createVitals(app, {
+  const iotModule = createIotModule({
+    iot,
+    db,
+    log,
+    clock,
+    config,
+    cases: cases.service,
+    ...(ingest
+      ? {
+          ingest: {
+            ...ingest,
+            readiness,
+            ...(config.ingestStallSeconds !== undefined && ingest.stallSeconds === undefined
+              ? { stallSeconds: config.ingestStallSeconds }
+              : {}),
+          },
+        }
+      : {}),
+  });
+  const vitals = createVitals({
     db,
     log,
     clock,
@@ -166,16 +204,68 @@ export async function buildServer({
       historyEveryMs: (config.vitalsHistoryMinutes ?? 5) * 60_000,
     },
   });
-  adminRoutes(app, { db, refreshGeo: () => geo.service.refresh({ force: true }) });
-  commandRoutes(app, { db, clock });
-  patrolRoutes(app, patrolService({ db, clock, locate: (lng, lat) => geo.service.locateWgs84(lng, lat) }));
-  auditRoutes(app, { db });
-  const auditRetention = startAuditRetention({
-    db,
-    days: config.auditRetentionDays ?? minAuditRetentionDays,
-    onError: (e) => log.warn({ err: e, category: 'audit' }, 'audit retention failed'),
-  });
-  app.addHook('onClose', async () => auditRetention.close());
+
+  // Route order is mount order: schemas a module adds are there for the modules after it.
+  const modules: Module[] = [
+    { name: 'auth', routes: (a) => authRoutes(a, auth, limits.loginPerMinute) },
+    {
+      name: 'categories',
+      routes: (a) => categoriesRoutes(a, categoriesService({ categories: categoriesRepository(db), db })),
+    },
+    geo,
+    events,
+    iotModule,
+    { name: 'attachments', routes: (a) => attachmentRoutes(a, attachments) },
+    cases,
+    {
+      name: 'open311',
+      routes: (a) =>
+        open311Routes(a, open311Service({ db, cases: cases.service, clock }), limits.open311PostsPerMinute),
+    },
+    {
+      name: 'public',
+      routes: (a) =>
+        publicRoutes(a, publicService({ db, cases: cases.service, attachments }), {
+          ...defaultPublicLimits,
+          reportsPerMinute: limits.publicReportsPerMinute,
+        }),
+    },
+    createAssessment({ db, log, clock }),
+    vitals,
+    {
+      name: 'admin',
+      routes: (a) => adminRoutes(a, { db, refreshGeo: () => geo.service.refresh({ force: true }) }),
+    },
+    { name: 'command', routes: (a) => commandRoutes(a, { db, clock }) },
+    {
+      name: 'audit',
+      routes: (a) => auditRoutes(a, { db }),
+      jobs: [
+        // Pruning takes the chain head's lock, so even two at once would be safe; once is enough.
+        job(
+          'audit.retention',
+          ['scheduler'],
+          () =>
+            startAuditRetention({
+              db,
+              days: config.auditRetentionDays ?? minAuditRetentionDays,
+              onError: (e) => log.warn({ err: e, category: 'audit' }, 'audit retention failed'),
+            }),
+          { once: true },
+        ),
+      ],
+    },
+    {
+      name: 'patrol',
+      routes: (a) =>
+        patrolRoutes(
+          a,
+          patrolService({ db, clock, locate: (lng, lat) => geo.service.locateWgs84(lng, lat) }),
+        ),
+    },
+  ];
+  // Every process answers health (and only health without the API role), so each can be probed.
+  if (roles.has('api')) for (const m of modules) await m.routes?.(app);
   healthRoutes(app, {
     db,
     broker: () => iot.brokerState(),
@@ -184,27 +274,65 @@ export async function buildServer({
     timeoutMs: healthTimeoutMs,
   });
   metricsRoutes(app, { metrics, token: config.metricsToken });
-
   await app.ready();
+
+  const mine = modules.flatMap((m) => m.jobs ?? []).filter((j) => j.roles.some((r) => roles.has(r)));
+  const started: Job[] = [];
+  const stopJobs = async () => {
+    for (const j of started.splice(0).reverse()) {
+      await j.close().catch((e: unknown) => log.warn({ err: e, job: j.name }, 'closing a job failed'));
+    }
+  };
+  const closeModules = async () => {
+    for (const m of [...modules].reverse()) {
+      await m
+        .close?.()
+        .catch((e: unknown) => log.warn({ err: e, module: m.name }, 'closing a module failed'));
+    }
+  };
+  let leader: Awaited<ReturnType<typeof startLeader>> | undefined;
+  try {
+    for (const j of mine.filter((j) => !j.once)) {
+      await j.start();
+      started.push(j);
+    }
+    if (roles.has('scheduler')) {
+      leader = await startLeader({
+        db,
+        log,
+        name: 'scheduler',
+        holder: scheduler?.holder ?? instanceId(),
+        jobs: mine.filter((j) => j.once),
+        ttlMs: scheduler?.leaseTtlMs ?? (config.schedulerLeaseSeconds ?? 30) * 1000,
+      });
+    }
+  } catch (e) {
+    await stopJobs();
+    await app.close();
+    await closeModules();
+    throw e;
+  }
+  log.info({ roles: [...roles], jobs: started.map((j) => j.name) }, 'server started');
+
   return {
     app,
+    roles,
     iot,
     geo: geo.service,
     cases,
     bus,
-    alarmCases,
+    alarmCases: iotModule.alarmCases,
     vitals,
     readiness,
+    ingest: iotModule.ingest,
+    scheduler: () => leader?.state(),
+    jobs: () => [...started.map((j) => j.name), ...(leader?.state().jobs ?? [])],
     async close() {
       await app.close();
       availability.close();
-      await outboxRetention.close();
-      await vitals.close();
-      await alarmCases.close();
-      await cases.close();
-      await bus.close();
-      await geo.close();
-      await iot.close();
+      await leader?.close();
+      await stopJobs();
+      await closeModules();
     },
   };
 }

@@ -14,6 +14,8 @@ export async function startDemoSimulation(o: {
   db: Db;
   log: Logger;
   mqttUrl: string;
+  /** Topic prefix of an external broker (`ONEGRID_MQTT_TOPIC_PREFIX`); the embedded one uses `onegrid`. */
+  topicPrefix?: string;
   devices?: number;
   /** Seconds between two readings of one device (on average). */
   everySeconds?: number;
@@ -67,6 +69,7 @@ export async function startDemoSimulation(o: {
   const every = o.everySeconds ?? 7.5;
   const sim = await startSimulation({
     mqttUrl: o.mqttUrl,
+    ...(o.topicPrefix ? { topicPrefix: o.topicPrefix } : {}),
     devices,
     tokens: ids.map((d) => d.token),
     rate: devices.length / every,

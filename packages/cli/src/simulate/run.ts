@@ -52,6 +52,8 @@ export function simDevices(ids: Array<{ id: string; kind: Kind }>, random: () =>
 
 export async function startSimulation(o: {
   mqttUrl: string;
+  /** Devices publish to `<topicPrefix>/devices/<id>/telemetry` (default `onegrid`). */
+  topicPrefix?: string;
   devices: SimDevice[];
   tokens: string[];
   /** Messages per second, all devices together. */
@@ -85,7 +87,7 @@ export async function startSimulation(o: {
       if (maybeStartIncident(d, now, incidentP, random)) counts.incidents++;
       const payload = JSON.stringify({ ts: now, values: readingOf(d, now, random) });
       counts.sent++;
-      clients[i]!.publish(telemetryTopic(d.id), payload, { qos: 1 }, (err) => {
+      clients[i]!.publish(telemetryTopic(d.id, o.topicPrefix), payload, { qos: 1 }, (err) => {
         if (err) counts.failed++;
         else counts.acked++;
       });

@@ -7,8 +7,6 @@ import { AppError } from '../errors.ts';
 import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import { toCsv, toXlsx } from './assessment.export.ts';
-import { assessmentRepository } from './assessment.repository.ts';
-import { startRollupTicker } from './assessment.rollup.ts';
 import {
   AspectsSchema,
   AssessmentQuery,
@@ -49,12 +47,6 @@ async function report(service: AssessmentService, p: Principal, q: AssessmentQue
 export function assessmentRoutes(app: App, { db, clock }: { db: Db; clock: () => Date }) {
   const service = assessmentService({ db, clock });
   const spot = spotCheckService({ db, clock });
-  // The daily rollup (migration 0016) that lets a year be read in well under a second.
-  const ticker = startRollupTicker(assessmentRepository(db).rollup, {
-    clock,
-    onError: (e) => app.log.warn({ err: e, category: 'assessment' }, 'daily rollup failed'),
-  });
-  app.addHook('onClose', () => ticker.close());
   app.addSchema(AspectsSchema);
   app.addSchema(AssessmentReportSchema);
   app.addSchema(SpotCheckSchema);

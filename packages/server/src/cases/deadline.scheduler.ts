@@ -8,10 +8,15 @@ import type { Logger } from '../logger.ts';
 import { caseRepository } from './case.repository.ts';
 import type { CaseService } from './case.service.ts';
 
-export function startDeadlineScheduler(
-  { db, cases, clock, log }: { db: Db; cases: CaseService; clock: () => Date; log: Logger },
-  intervalMs = 30_000,
-) {
+export interface DeadlineDeps {
+  db: Db;
+  cases: CaseService;
+  clock: () => Date;
+  log: Logger;
+}
+
+/** One sweep at a time: `sweep()` while one runs returns that one. */
+export function deadlineSweep({ db, cases, clock, log }: DeadlineDeps) {
   let running: Promise<number> | undefined;
   async function sweep(): Promise<number> {
     const repo = caseRepository(db);
@@ -49,14 +54,28 @@ export function startDeadlineScheduler(
       });
     return running;
   };
-  const timer = setInterval(tick, intervalMs);
+  return {
+    /** Runs one sweep now (or joins the one under way). */
+    sweep: tick,
+    idle: async () => {
+      await running;
+    },
+  };
+}
+
+/** The sweep every `intervalMs`: the scheduler role runs it once per deployment (under the lease). */
+export function startDeadlineScheduler(
+  deps: DeadlineDeps | ReturnType<typeof deadlineSweep>,
+  intervalMs = 30_000,
+) {
+  const s = 'sweep' in deps ? deps : deadlineSweep(deps);
+  const timer = setInterval(s.sweep, intervalMs);
   timer.unref();
   return {
-    /** Runs one sweep now (tests, and at start so a restart catches up at once). */
-    sweep: tick,
+    sweep: s.sweep,
     async close() {
       clearInterval(timer);
-      await running;
+      await s.idle();
     },
   };
 }

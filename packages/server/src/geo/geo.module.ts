@@ -1,6 +1,6 @@
 import type { Db } from '../db/db.ts';
-import type { App } from '../http/app.ts';
 import type { Logger } from '../logger.ts';
+import type { Module } from '../roles/roles.ts';
 import { tilesRepository } from '../tiles/tiles.repository.ts';
 import { tilesRoutes } from '../tiles/tiles.routes.ts';
 import { type TilesService, tilesService } from '../tiles/tiles.service.ts';
@@ -10,13 +10,10 @@ import { type GeoService, geoService } from './geo.service.ts';
 import { geocodeRoutes } from './geocode.routes.ts';
 import { type GeocodeService, geocodeService } from './geocode.service.ts';
 
-export interface Geo {
+export interface Geo extends Module {
   service: GeoService;
   tiles: TilesService;
   geocode: GeocodeService;
-  /** Mounts locate and tiles and starts loading the locate index in the background. */
-  mount(app: App): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** The geo capability wired up: locate (in-memory index over PostGIS) and vector tiles. */
@@ -26,15 +23,24 @@ export function createGeo({ db, log }: { db: Db; log: Logger }): Geo {
   const tiles = tilesService({ repo: tilesRepository(db), engine: db.engine, revision: repo.revision });
   const geocode = geocodeService({ db });
   return {
+    name: 'geo',
     service,
     tiles,
     geocode,
-    async mount(app) {
+    async routes(app) {
       geoRoutes(app, service);
       await geocodeRoutes(app, geocode);
       tilesRoutes(app, tiles);
-      service.start();
     },
+    jobs: [
+      {
+        // Locate answers from PostGIS until the index is loaded; load it at start where cases are filed.
+        name: 'geo.index',
+        roles: ['api', 'ingest', 'scheduler'],
+        start: () => service.start(),
+        close: async () => {},
+      },
+    ],
     close: () => service.close(),
   };
 }

@@ -13,6 +13,8 @@ export interface BrokerState {
   url?: string;
   /** Why it is not connected (a refusal, the broker away), when known. */
   error?: string;
+  /** External broker not reached yet: the ingest role keeps trying with backoff (the API is up meanwhile). */
+  retry?: { attempts: number; lastError: string; nextAttemptAt: string };
 }
 
 export interface EmbeddedBroker {
@@ -31,9 +33,19 @@ export class BrokerPortInUseError extends Error {
   }
 }
 
-export const telemetryTopic = (deviceId: string) => `onegrid/devices/${deviceId}/telemetry`;
-const topicPattern = /^onegrid\/devices\/([^/]+)\/telemetry$/;
-export const deviceOfTopic = (topic: string): string | undefined => topicPattern.exec(topic)?.[1];
+/**
+ * Devices publish to `<prefix>/devices/<id>/telemetry`. The prefix (`ONEGRID_MQTT_TOPIC_PREFIX`,
+ * default `onegrid`) lets two deployments share one broker.
+ */
+export const telemetryTopic = (deviceId: string, prefix = 'onegrid') =>
+  `${prefix}/devices/${deviceId}/telemetry`;
+export function deviceOfTopic(topic: string, prefix = 'onegrid'): string | undefined {
+  const head = `${prefix}/devices/`;
+  const tail = '/telemetry';
+  if (!topic.startsWith(head) || !topic.endsWith(tail)) return undefined;
+  const id = topic.slice(head.length, topic.length - tail.length);
+  return id.length > 0 && !id.includes('/') ? id : undefined;
+}
 
 // CONNACK return codes of MQTT 3.1.1.
 const BAD_USERNAME_OR_PASSWORD = 4;

@@ -26,6 +26,8 @@ export interface IngestWorkerOptions {
   group?: string;
   /** Base of the MQTT client ids; stable ids let a restarted worker resume its session. */
   clientId?: string;
+  /** Topics are `<topicPrefix>/devices/<id>/telemetry` (default `onegrid`). */
+  topicPrefix?: string;
   /** Subscriber connections of this worker (each one has its own in-flight window at the broker). */
   connections?: number;
   /**
@@ -73,7 +75,8 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
   const log = o.log.child({ category: 'ingest' });
   const group = o.group ?? 'onegrid';
   const base = o.clientId ?? `onegrid-ingest-${os.hostname()}`.slice(0, 60);
-  const topic = `$share/${group}/onegrid/devices/+/telemetry`;
+  const prefix = o.topicPrefix ?? 'onegrid';
+  const topic = `$share/${group}/${prefix}/devices/+/telemetry`;
   const counters = { received: 0, stored: 0, failed: 0, connects: 0, subscribes: 0 };
   const sessionExpiry = o.sessionExpiry ?? 600;
   let lastError: string | undefined;
@@ -98,7 +101,7 @@ export async function startIngestWorker(o: IngestWorkerOptions): Promise<IngestW
       ...(o.reconnectMs ? { reconnectMs: o.reconnectMs } : {}),
       onMessage(m, ack, drop) {
         counters.received++;
-        const deviceId = deviceOfTopic(m.topic);
+        const deviceId = deviceOfTopic(m.topic, prefix);
         const now = Date.now();
         let work: Promise<unknown>;
         if (m.tooLarge !== undefined) {

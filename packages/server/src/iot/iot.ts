@@ -236,6 +236,8 @@ export async function startIot(o: {
   /** External broker: share group and client id base (defaults: onegrid, onegrid-ingest-<host>). */
   group?: string;
   clientId?: string;
+  /** External broker: topics are `<topicPrefix>/devices/<id>/telemetry` (default `onegrid`). */
+  topicPrefix?: string;
   connections?: number;
   /** External broker: unacknowledged messages each connection may hold (MQTT 5 Receive Maximum). */
   receiveMaximum?: number;
@@ -245,29 +247,26 @@ export async function startIot(o: {
   readiness?: Readiness;
   /** Seconds without a message, while devices are active, before ingest counts as stalled. */
   stallSeconds?: number;
+  /**
+   * Partitions ahead, retention, devices going offline (default on, for tools and tests that start
+   * ingestion alone). The server runs it as a scheduler job instead (`iotMaintenance`), once.
+   */
+  maintenance?: boolean;
 }): Promise<IotRole> {
   const { iot, log } = o;
   const cfg = { ...defaultIotConfig, ...o.config };
   const clock = o.clock ?? (() => new Date());
   const ilog = log.child({ category: 'ingest' });
-  const devicesRepo = deviceRepository(o.db);
 
-  async function maintain() {
-    const r = await iot.readings.maintain(2, cfg.readingsRetentionDays, cfg.rollupRetentionDays);
-    if (r.dropped > 0) ilog.info({ dropped: r.dropped }, 'dropped reading partitions past retention');
-    const offline = await devicesRepo.markOffline(clock());
-    if (offline.length > 0) ilog.info({ count: offline.length }, 'devices went offline');
-  }
   const registerCheck = (state: () => BrokerState) =>
     o.readiness?.register(
       'ingest',
       ingestCheck({ db: o.db, state, activity: iot.activity, stallMs: (o.stallSeconds ?? 60) * 1000 }),
     ) ?? (() => {});
-  await maintain();
-  const timer = setInterval(() => {
-    maintain().catch((e) => ilog.warn({ err: e }, 'IoT maintenance failed'));
-  }, o.maintenanceMs ?? 60_000);
-  timer.unref();
+  const timer =
+    o.maintenance === false
+      ? undefined
+      : await startIotMaintenance({ iot, db: o.db, log, config: cfg, clock, everyMs: o.maintenanceMs });
 
   try {
     if (o.config.mqttUrl) {
@@ -294,6 +293,7 @@ export async function startIot(o: {
         log,
         ...(o.group ? { group: o.group } : {}),
         ...(o.clientId ? { clientId: o.clientId } : {}),
+        ...(o.topicPrefix ? { topicPrefix: o.topicPrefix } : {}),
         ...(o.connections ? { connections: o.connections } : {}),
         ...(o.receiveMaximum ? { receiveMaximum: o.receiveMaximum } : {}),
         ...(o.sessionExpiry !== undefined ? { sessionExpiry: o.sessionExpiry } : {}),
@@ -305,7 +305,7 @@ export async function startIot(o: {
         port: undefined,
         async close() {
           unregister();
-          clearInterval(timer);
+          await timer?.close();
           await worker.close();
           iot.attachBroker(() => ({ mode: 'off', connected: false }));
         },
@@ -326,13 +326,51 @@ export async function startIot(o: {
       port: broker.port,
       async close() {
         unregister();
-        clearInterval(timer);
+        await timer?.close();
         await broker.close();
         iot.attachBroker(() => ({ mode: 'off', connected: false }));
       },
     };
   } catch (e) {
-    clearInterval(timer);
+    await timer?.close();
     throw e;
   }
+}
+
+/**
+ * IoT maintenance: partitions ahead, retention (whole daily partitions past it are dropped),
+ * devices going offline. Runs once at start, then every `everyMs`.
+ */
+export async function startIotMaintenance(o: {
+  iot: Iot;
+  db: Db;
+  log: Logger;
+  config: IotConfig;
+  clock: () => Date;
+  everyMs?: number | undefined;
+}) {
+  const ilog = o.log.child({ category: 'ingest' });
+  const devicesRepo = deviceRepository(o.db);
+  let running: Promise<void> | undefined;
+  async function maintain() {
+    const r = await o.iot.readings.maintain(2, o.config.readingsRetentionDays, o.config.rollupRetentionDays);
+    if (r.dropped > 0) ilog.info({ dropped: r.dropped }, 'dropped reading partitions past retention');
+    const offline = await devicesRepo.markOffline(o.clock());
+    if (offline.length > 0) ilog.info({ count: offline.length }, 'devices went offline');
+  }
+  await maintain();
+  const timer = setInterval(() => {
+    running ??= maintain()
+      .catch((e) => ilog.warn({ err: e }, 'IoT maintenance failed'))
+      .finally(() => {
+        running = undefined;
+      });
+  }, o.everyMs ?? 60_000);
+  timer.unref();
+  return {
+    async close() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -243,18 +243,35 @@ export function vitalsEngine({ repo, clock, log, publish, options = {} }: Vitals
 
   const timers: NodeJS.Timeout[] = [];
   return {
-    /** Starts the periodic compute and history timers (not started in `vitalsEngine` itself). */
-    start() {
-      refresh().catch((e) => log.warn({ err: e, category: 'vitals' }, 'first vitals compute failed'));
-      const tick = setInterval(() => {
-        refresh().catch((e) => log.warn({ err: e, category: 'vitals' }, 'vitals tick failed'));
-      }, options.tickMs ?? 30_000);
-      const history = setInterval(() => {
-        writeHistory(false).catch((e) => log.warn({ err: e, category: 'vitals' }, 'vitals history failed'));
-      }, options.historyEveryMs ?? 300_000);
-      tick.unref();
-      history.unref();
-      timers.push(tick, history);
+    /**
+     * Starts the periodic timers (not started in `vitalsEngine` itself): the compute tick that
+     * keeps this process's snapshot current, and the history writer (once per deployment).
+     * Returns a stop function for exactly these timers.
+     */
+    start(parts: { compute?: boolean; history?: boolean } = { compute: true, history: true }) {
+      const mine: NodeJS.Timeout[] = [];
+      if (parts.compute) {
+        refresh().catch((e) => log.warn({ err: e, category: 'vitals' }, 'first vitals compute failed'));
+        mine.push(
+          setInterval(() => {
+            refresh().catch((e) => log.warn({ err: e, category: 'vitals' }, 'vitals tick failed'));
+          }, options.tickMs ?? 30_000),
+        );
+      }
+      if (parts.history) {
+        mine.push(
+          setInterval(() => {
+            writeHistory(false).catch((e) =>
+              log.warn({ err: e, category: 'vitals' }, 'vitals history failed'),
+            );
+          }, options.historyEveryMs ?? 300_000),
+        );
+      }
+      for (const t of mine) t.unref();
+      timers.push(...mine);
+      return () => {
+        for (const t of mine) clearInterval(t);
+      };
     },
     /** A committed change of this source: recompute it within `debounceMs`. */
     touch(source: VitalSource) {
