@@ -125,7 +125,7 @@ export async function startIngestRole(d: {
       onConnected();
     } catch (e) {
       if (closed) return;
-      lastError = (e as Error).message;
+      lastError = (e as Error).message.replaceAll(o.config.mqttUrl ?? url, url);
       // Exponential backoff with jitter, so a fleet of workers does not reconnect in step.
       const delay = Math.min(maxMs, minMs * 2 ** Math.min(attempts - 1, 16)) * (0.75 + Math.random() / 2);
       nextAttemptAt = new Date(Date.now() + delay);
