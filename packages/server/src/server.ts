@@ -238,6 +238,14 @@ export async function buildServer({
     },
     { name: 'command', routes: (a) => commandRoutes(a, { db, clock }) },
     {
+      name: 'patrol',
+      routes: (a) =>
+        patrolRoutes(
+          a,
+          patrolService({ db, clock, locate: (lng, lat) => geo.service.locateWgs84(lng, lat) }),
+        ),
+    },
+    {
       name: 'audit',
       routes: (a) => auditRoutes(a, { db }),
       jobs: [
@@ -254,14 +262,6 @@ export async function buildServer({
           { once: true },
         ),
       ],
-    },
-    {
-      name: 'patrol',
-      routes: (a) =>
-        patrolRoutes(
-          a,
-          patrolService({ db, clock, locate: (lng, lat) => geo.service.locateWgs84(lng, lat) }),
-        ),
     },
   ];
   // Every process answers health (and only health without the API role), so each can be probed.
