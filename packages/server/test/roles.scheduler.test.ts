@@ -38,7 +38,8 @@ describe(`the scheduler role on ${testEngine}`, () => {
       config: { sessionHours: 12, webDir: '/nonexistent' },
       clock: () => now,
       roles,
-      scheduler: { holder, leaseTtlMs: 1500, deadlineSweepMs: 40 },
+      // A lease long enough that a busy test machine never lets it lapse while its holder lives.
+      scheduler: { holder, leaseTtlMs: 4000, deadlineSweepMs: 40 },
     });
     servers.push(s);
     return s;
