@@ -1,9 +1,11 @@
 /**
  * The ingest role as a process starts it. Embedded broker: it must listen, or the start fails
  * (when the default port is taken and none was chosen, the next free one is used and said).
- * External broker: the process never waits for it — the API comes up while the broker is away,
- * the worker is retried with exponential backoff (1 s doubling to 30 s, jittered), and the
- * broker state says so (`retry`) until it connects; after that the subscriber reconnects alone.
+ * External broker: the process never waits for it — the API comes up while the broker is away.
+ * The worker itself keeps connecting with backoff while the broker is unreachable (health: not
+ * connected); should starting it fail anyway (the broker refuses us, say), it is started again
+ * with exponential backoff (1 s doubling to 30 s, jittered) and the broker state says so
+ * (`retry`) meanwhile.
  */
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
@@ -36,8 +38,6 @@ export interface IngestRole {
   state(): BrokerState;
   /** The embedded broker's port (undefined with an external broker). */
   port: number | undefined;
-  /** Resolves once connected to the external broker (at once for the embedded one). */
-  connected: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,7 +76,7 @@ export async function startIngestRole(d: {
 
   if (!o.config.mqttUrl) {
     const role = await startEmbedded(o, start, ilog);
-    return { state: role.brokerState, port: role.port, connected: Promise.resolve(), close: role.close };
+    return { state: role.brokerState, port: role.port, close: role.close };
   }
 
   const url = redactUrl(o.config.mqttUrl);
@@ -89,10 +89,6 @@ export async function startIngestRole(d: {
   let nextAttemptAt = new Date();
   let timer: NodeJS.Timeout | undefined;
   let pending: Promise<void> | undefined;
-  let onConnected: () => void = () => {};
-  const connected = new Promise<void>((resolve) => {
-    onConnected = resolve;
-  });
   const state = (): BrokerState =>
     role
       ? role.brokerState()
@@ -121,8 +117,7 @@ export async function startIngestRole(d: {
         return;
       }
       role = r;
-      if (attempts > 1) ilog.info({ attempts }, `ingest connected to ${url} after ${attempts} attempts`);
-      onConnected();
+      if (attempts > 1) ilog.info({ attempts }, `ingest worker started on ${url} after ${attempts} attempts`);
     } catch (e) {
       if (closed) return;
       lastError = (e as Error).message.replaceAll(o.config.mqttUrl ?? url, url);
@@ -145,7 +140,6 @@ export async function startIngestRole(d: {
   return {
     state,
     port: undefined,
-    connected,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
