@@ -143,6 +143,8 @@ export function registerSimulate(program: Command) {
       process.stderr.write(`connecting them to ${mqttUrl} …\n`);
       const sim = await startSimulation({
         mqttUrl,
+        // An external broker shared by deployments: publish under this deployment's prefix.
+        ...(o.mqtt || config.mqttUrl ? { topicPrefix: config.mqttTopicPrefix } : {}),
         devices,
         tokens,
         rate,
