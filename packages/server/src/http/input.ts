@@ -108,11 +108,17 @@ function propertiesOf(schema: unknown, instancePath: string): string[] | undefin
   return props ? Object.keys(props) : undefined;
 }
 
-/** An integer path parameter below 1 or above any id names nothing: 404, as for a missing row. */
+/**
+ * An id in the path below 1 or above any id names nothing: 404, as for a missing row. Other path
+ * parameters out of range (a tile's zoom) stay a 400.
+ */
 export function isIdOutOfRange(errors: AjvError[], context: string): boolean {
   return (
     context === 'params' &&
     errors.length > 0 &&
-    errors.every((e) => e.keyword === 'maximum' || e.keyword === 'minimum')
+    errors.every(
+      (e) =>
+        (e.keyword === 'maximum' || e.keyword === 'minimum') && /\/(id|[A-Za-z]+Id)$/.test(e.instancePath),
+    )
   );
 }
