@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneAudit, verifyAuditChain } from '../src/audit/audit.service.ts';
-import { audit } from '../src/audit/audit.ts';
+import { audit, recordServiceAccess } from '../src/audit/audit.ts';
 import type { Server } from '../src/server.ts';
 import { openTestDb, type TestDb, testEngine } from './db-harness.ts';
 import { ensureUser, login, testServer } from './http-harness.ts';
@@ -112,6 +112,20 @@ describe(`audit log on ${testEngine}`, () => {
     const v = await verifyAuditChain(t.db);
     expect(v).toMatchObject({ ok: true });
     expect(v.checked).toBe(v.head.seq);
+  });
+
+  it('records service-account access through its hook', async () => {
+    await recordServiceAccess(t.db, {
+      account: '12345-hotline',
+      route: 'GET /api/v1/cases',
+      object: 'case:',
+    });
+    const [e] = (await list('?action=service')).json().items;
+    expect(e).toMatchObject({
+      actor: 'service:12345-hotline',
+      action: 'service.access',
+      details: { route: 'GET /api/v1/cases' },
+    });
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of entries', async () => {

@@ -69,6 +69,23 @@ export const audit = {
   },
 };
 
+/**
+ * The hook for service accounts (other platforms, the 12345 system, cameras, data consumers):
+ * each authenticated machine call records which account read or wrote what. Service accounts do
+ * not exist yet (issue: sharing and channels); their authentication calls this.
+ */
+export function recordServiceAccess(
+  q: Queryable,
+  access: { account: string; route: string; object?: string | null; details?: Record<string, unknown> },
+): Promise<number | undefined> {
+  return audit.record(q, {
+    action: 'service.access',
+    actor: `service:${access.account}`,
+    object: access.object ?? null,
+    details: { route: access.route, ...access.details },
+  });
+}
+
 /** Makes the request being served visible to `audit.record` (one per app, before the routes). */
 export async function registerAuditContext(app: App): Promise<void> {
   await app.register(fastifyRequestContext, {
