@@ -7,6 +7,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { ActionPanel } from './ActionPanel.tsx';
 import { CaseMap } from './CaseMap.tsx';
 import { actOn, type Case, duplicatesOf, getCase, useCaseStream } from './data.ts';
+import { NearestAddress } from './NearestAddress.tsx';
 import { eventLabel, statusLabel } from './names.ts';
 import { Countdown, formatTime, Photo, roleList, StatusChip } from './parts.tsx';
 import './cases.css';
@@ -123,7 +124,7 @@ export function CaseDetail({
   const facts: [string, React.ReactNode][] = [
     [t('case.category'), `${c.category} ${c.categoryName ?? ''}`],
     [t('case.source'), sourceLabel(c.source, lang)],
-    [t('case.address'), c.address ?? `${c.location.lng.toFixed(5)}, ${c.location.lat.toFixed(5)}`],
+    [t('case.address'), c.address ?? <NearestAddress key="near" lng={c.location.lng} lat={c.location.lat} />],
     [t('case.grid'), c.unitGridCode ?? '—'],
     [t('case.department'), c.departmentName ? `${c.departmentName}` : '—'],
     [t('case.reported'), formatTime(c.createdAt, lang)],

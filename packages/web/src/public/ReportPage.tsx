@@ -9,6 +9,7 @@ import { ApiError, api, type components, unwrap } from '../api/client.ts';
 import { type FieldError, fieldMessage, validateBody } from '../api/validate.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { type Pin, PinMap } from './PinMap.tsx';
+import { PlaceSearch } from './PlaceSearch.tsx';
 import { trackHash } from './route.ts';
 
 type Category = components['schemas']['PublicCategory'];
@@ -276,18 +277,16 @@ export function ReportPage() {
             {locating ? t('citizen.locating') : t('citizen.myPosition')}
           </button>
           <span className="citizen-muted" data-testid="pin-text">
-            {draft.pin ? `${draft.pin.lat.toFixed(5)}, ${draft.pin.lng.toFixed(5)}` : t('citizen.tapMap')}
+            {draft.pin
+              ? draft.address.trim() || `${draft.pin.lat.toFixed(5)}, ${draft.pin.lng.toFixed(5)}`
+              : t('citizen.tapMap')}
           </span>
         </div>
-        <label className="citizen-label">
-          {t('citizen.address')}
-          <input
-            value={draft.address}
-            maxLength={500}
-            placeholder={t('citizen.addressHint')}
-            onChange={(e) => update({ address: e.target.value })}
-          />
-        </label>
+        <PlaceSearch
+          value={draft.address}
+          onChange={(address) => update({ address })}
+          onPick={(p) => update({ address: p.text, pin: { lng: p.lng, lat: p.lat } })}
+        />
         {errorOf('location') && (
           <p className="citizen-error" role="alert">
             {t('citizen.needPlace')}
