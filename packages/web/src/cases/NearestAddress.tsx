@@ -34,7 +34,7 @@ export function NearestAddress({ lng, lat }: { lng: number; lat: number }) {
       {showCoords ? (
         <span className="muted">{coords}</span>
       ) : (
-        <button type="button" className="link-btn" onClick={() => setShowCoords(true)}>
+        <button type="button" className="btn btn-ghost btn-small" onClick={() => setShowCoords(true)}>
           {t('case.coordinates')}
         </button>
       )}
