@@ -17,7 +17,7 @@ export interface SecurityHeadersOptions {
 
 /**
  * The Content Security Policy fits what the built web app does: scripts, styles and fonts from
- * our origin; MapLibre's worker from a `blob:` URL; tiles fetched from our origin (plus any
+ * our origin (scripts may eval: Ajv's compiled form checks); MapLibre's worker from a `blob:` URL; tiles fetched from our origin (plus any
  * basemap origin configured); images from data: and blob: URLs (map sprites, photo previews).
  * React and MapLibre set styles through the CSSOM, which CSP does not block; the few inline
  * `style` attributes in MapLibre's controls need 'unsafe-inline' for styles (never for scripts).
@@ -30,7 +30,10 @@ export async function securityHeaders(app: FastifyInstance, options: SecurityHea
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        // 'unsafe-eval' for Ajv: the web app checks forms with the server's own JSON schemas and
+        // Ajv compiles them with new Function(). No inline script runs ('unsafe-inline' stays out);
+        // precompiling the validators (Ajv standalone) in gen:api would let this go.
+        scriptSrc: ["'self'", "'unsafe-eval'"],
         workerSrc: ["'self'", 'blob:'],
         childSrc: ["'self'", 'blob:'],
         connectSrc: ["'self'", ...extra],
