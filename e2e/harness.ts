@@ -116,7 +116,8 @@ export async function startE2e(city: (db: Db) => Promise<unknown>): Promise<E2e>
   const server = await buildServer({
     db: t.db,
     log: silentLog,
-    config: { sessionHours: 12, webDir: distDir },
+    // Test accounts are made by factories, not the demo: no second factor in the browser walks.
+    config: { sessionHours: 12, webDir: distDir, totpRequired: false },
   });
   await server.geo.refresh({ force: true });
   await server.app.listen({ port: 0, host: '127.0.0.1' });

@@ -12,7 +12,7 @@ const remote = new Set(['login', 'logout', 'cases', 'report']);
 const first = process.argv[2];
 
 async function registerLocal(p: Command) {
-  const [serve, migrate, seed, imp, simulate, bench, audit, geocode] = await Promise.all([
+  const [serve, migrate, seed, imp, simulate, bench, audit, geocode, user, backup] = await Promise.all([
     import('./commands/serve.ts'),
     import('./commands/migrate.ts'),
     import('./commands/seed.ts'),
@@ -21,6 +21,8 @@ async function registerLocal(p: Command) {
     import('./commands/bench.ts'),
     import('./commands/audit.ts'),
     import('./commands/geocode.ts'),
+    import('./commands/user.ts'),
+    import('./commands/backup.ts'),
   ]);
   serve.registerServe(p);
   migrate.registerMigrate(p);
@@ -30,6 +32,8 @@ async function registerLocal(p: Command) {
   bench.registerBench(p);
   audit.registerAudit(p);
   geocode.registerGeocode(p);
+  user.registerUser(p);
+  backup.registerBackup(p);
 }
 
 async function main() {

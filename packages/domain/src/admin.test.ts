@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkDateOrRange, checkDepartment, checkPassword, checkUser, usernamePattern } from './admin.ts';
+import { checkPassword } from './accounts/password-policy.ts';
+import { checkDateOrRange, checkDepartment, checkUser, usernamePattern } from './admin.ts';
 
 describe('admin form checks (shared by the server and the web forms)', () => {
   it('checks a new user like the users table and the API do', () => {

@@ -4,6 +4,7 @@
  * `check…` functions before sending, turning each problem code into the user's language. A check
  * returns `{ field → problem }`; empty means valid.
  */
+import { checkPassword, type PasswordProblem } from './accounts/password-policy.ts';
 import { type Role, roles } from './roles.ts';
 
 /** As the `users.username` CHECK: lower-case letters, digits, `.`, `_`, `-`; 2–64 characters. */
@@ -16,8 +17,6 @@ export const creditCodePattern = '^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWX
 export const areaCodePattern = '^(\\d{4}|\\d{6}|\\d{9}|\\d{12})$';
 /** A calendar entry: one date or an inclusive range `2026-10-01..2026-10-07`. */
 export const dateOrRangePattern = '^\\d{4}-\\d{2}-\\d{2}(\\.\\.\\d{4}-\\d{2}-\\d{2})?$';
-export const passwordMinLength = 8;
-export const passwordMaxLength = 256;
 export const displayNameMaxLength = 100;
 export const departmentNameMaxLength = 100;
 export const departmentKinds = ['handler', 'centre', 'owner'] as const;
@@ -30,7 +29,8 @@ export type FieldProblem =
   | 'tooLong'
   | 'invalid'
   | 'notInScope'
-  | 'departmentNeeded';
+  | 'departmentNeeded'
+  | PasswordProblem;
 export type FieldProblems = Record<string, FieldProblem>;
 
 const re = (p: string) => new RegExp(p);
@@ -56,7 +56,7 @@ export function checkUser(u: UserDraft, creating: boolean): FieldProblems {
     else if (u.displayName.length > displayNameMaxLength) p.displayName = 'tooLong';
   }
   if (creating || u.password !== undefined) {
-    const p2 = checkPassword(u.password ?? '');
+    const p2 = checkPassword(u.password ?? '', u.username);
     if (p2) p.password = p2;
   }
   if (creating || u.role !== undefined) {
@@ -69,13 +69,6 @@ export function checkUser(u: UserDraft, creating: boolean): FieldProblems {
   }
   if (u.role === 'handler' && creating && !u.departmentCode) p.departmentCode = 'departmentNeeded';
   return p;
-}
-
-export function checkPassword(pw: string): FieldProblem | undefined {
-  if (!pw) return 'required';
-  if (pw.length < passwordMinLength) return 'tooShort';
-  if (pw.length > passwordMaxLength) return 'tooLong';
-  return undefined;
 }
 
 export interface DepartmentDraft {

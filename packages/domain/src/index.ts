@@ -1,3 +1,4 @@
+export * from './accounts/password-policy.ts';
 export * from './address/index.ts';
 export * from './admin.ts';
 export * from './areas.ts';

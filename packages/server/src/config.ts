@@ -45,7 +45,15 @@ export interface Config {
   logPretty: boolean;
   /** Folder of public Shanghai data used by the demo seed and imports when present. */
   sharedDataDir: string;
+  /** Absolute session limit (hours) and idle limit (minutes without a request). */
   sessionHours: number;
+  sessionIdleMinutes: number;
+  /** Consecutive failed logins after which an account locks until a security user unlocks it. */
+  loginLockoutAfter: number;
+  /** TOTP second factor required for admin, security and auditor accounts (demo accounts exempt). */
+  totpRequired: boolean;
+  /** Sign-in through an organisation's OpenID Connect provider, when configured. */
+  oidc: OidcConfig | undefined;
   webDir: string;
   /** Where uploaded photos are kept (on disk in every mode). */
   attachmentsDir: string;
@@ -74,6 +82,17 @@ export interface Config {
   rateLimits: { loginPerMinute: number; publicReportsPerMinute: number; open311PostsPerMinute: number };
   /** Origins the web app may load basemap tiles and styles from (the Content Security Policy). */
   mapSources: string[];
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  /** Where the provider sends the browser back: `<public URL>/api/v1/auth/oidc/callback`. */
+  redirectUrl: string;
+  /** The ID token claim that names the OneGrid user (default `preferred_username`). */
+  usernameClaim: string;
+  scope: string;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +144,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return fallback;
     }
     return raw;
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be 1/true/yes/on or 0/false/no/off, got "${raw}"`);
+    return fallback;
   };
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -155,6 +181,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logPretty: env.LOG_PRETTY ? env.LOG_PRETTY === '1' : Boolean(process.stdout.isTTY),
     sharedDataDir: path.resolve(env.ONEGRID_SHARED_DATA ?? path.join(repoRoot, '..', 'shared', 'data')),
     sessionHours: int('ONEGRID_SESSION_HOURS', 12, 1, 24 * 30),
+    sessionIdleMinutes: int('ONEGRID_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    loginLockoutAfter: int('ONEGRID_LOGIN_LOCKOUT_AFTER', 10, 3, 1000),
+    totpRequired: bool('ONEGRID_TOTP_REQUIRED', true),
+    oidc: undefined,
     webDir: path.resolve(env.ONEGRID_WEB_DIR ?? path.join(repoRoot, 'packages', 'web', 'dist')),
     attachmentsDir: '',
     maxUploadBytes: int('ONEGRID_MAX_UPLOAD_MB', 10, 1, 200) * 1024 * 1024,
@@ -201,6 +231,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.mqttAdminUsername && config.mqttAdminUsername === config.mqttUsername)
     problems.push('ONEGRID_MQTT_ADMIN_USERNAME and ONEGRID_MQTT_USERNAME must be different broker clients');
+  const issuer = url('ONEGRID_OIDC_ISSUER', ['https:', 'http:']);
+  if (issuer) {
+    const clientId = env.ONEGRID_OIDC_CLIENT_ID;
+    const redirectUrl = url('ONEGRID_OIDC_REDIRECT_URL', ['https:', 'http:']);
+    if (!clientId) problems.push('ONEGRID_OIDC_CLIENT_ID is needed with ONEGRID_OIDC_ISSUER');
+    if (!redirectUrl) problems.push('ONEGRID_OIDC_REDIRECT_URL is needed with ONEGRID_OIDC_ISSUER');
+    config.oidc = {
+      issuer,
+      clientId: clientId ?? '',
+      clientSecret: env.ONEGRID_OIDC_CLIENT_SECRET || undefined,
+      redirectUrl: redirectUrl ?? '',
+      usernameClaim: env.ONEGRID_OIDC_USERNAME_CLAIM || 'preferred_username',
+      scope: env.ONEGRID_OIDC_SCOPE || 'openid profile',
+    };
+  }
   config.attachmentsDir = path.resolve(
     env.ONEGRID_ATTACHMENTS_DIR ?? path.join(config.dataDir, 'attachments'),
   );

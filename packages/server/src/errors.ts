@@ -6,7 +6,10 @@ export type ErrorCode =
   | 'bad_request'
   | 'validation_failed'
   | 'unauthenticated'
+  | 'second_factor_required'
   | 'forbidden'
+  | 'account_locked'
+  | 'second_factor_enrolment_required'
   | 'not_found'
   | 'outside_city'
   | 'conflict'
@@ -22,7 +25,10 @@ const statusOf: Record<ErrorCode, number> = {
   bad_request: 400,
   validation_failed: 400,
   unauthenticated: 401,
+  second_factor_required: 401,
   forbidden: 403,
+  account_locked: 403,
+  second_factor_enrolment_required: 403,
   not_found: 404,
   outside_city: 404,
   conflict: 409,
@@ -44,6 +50,16 @@ export class AppError extends Error {
   ) {
     super(message);
     this.status = statusOf[code];
+  }
+}
+
+/** 429 with `Retry-After` (seconds). */
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('rate_limited', message, { retryAfter: retryAfterSeconds });
   }
 }
 

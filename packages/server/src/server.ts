@@ -19,6 +19,8 @@ import { registerAuditContext } from './audit/audit.ts';
 import { authRepository } from './auth/auth.repository.ts';
 import { authRoutes, UserSchema } from './auth/auth.routes.ts';
 import { authService } from './auth/auth.service.ts';
+import { loginThrottle } from './auth/login-throttle.ts';
+import { oidcRoutes, oidcService } from './auth/oidc.ts';
 import { type Cases, createCases } from './cases/cases.module.ts';
 import { categoriesRepository } from './categories/categories.repository.ts';
 import { categoriesRoutes } from './categories/categories.routes.ts';
@@ -57,6 +59,7 @@ export interface ServerDeps {
   db: Db;
   log: Logger;
   config: Pick<Config, 'sessionHours' | 'webDir'> &
+    Partial<Pick<Config, 'sessionIdleMinutes' | 'loginLockoutAfter' | 'totpRequired' | 'oidc'>> &
     Partial<Pick<Config, 'attachmentsDir' | 'maxUploadBytes'>> &
     Partial<IotConfig> &
     Partial<
@@ -118,7 +121,18 @@ export async function buildServer({
   scheduler,
 }: ServerDeps): Promise<Server> {
   const roles: ReadonlySet<Role> = new Set(roleList);
-  const auth = authService({ users: authRepository(db), db, clock, sessionHours: config.sessionHours });
+  const users = authRepository(db);
+  const auth = authService({
+    users,
+    db,
+    throttle: loginThrottle(users),
+    clock,
+    sessionHours: config.sessionHours,
+    sessionIdleMinutes: config.sessionIdleMinutes ?? 30,
+    lockoutAfter: config.loginLockoutAfter ?? 10,
+    // Closed by default: a caller that says nothing gets the second factor required.
+    totpRequired: config.totpRequired ?? true,
+  });
   const healthTimeoutMs = config.healthTimeoutMs ?? 2000;
   const dblog = log.child({ category: 'db' });
   const availability = createDbAvailability(db, {
@@ -159,7 +173,7 @@ export async function buildServer({
   app.addSchema(UserSchema);
 
   const geo = createGeo({ db, log });
-  const events = createEvents({ db, log, clock, retentionDays: config.outboxRetentionDays ?? 7 });
+  const events = createEvents({ db, log, clock, auth, retentionDays: config.outboxRetentionDays ?? 7 });
   const bus = events.bus;
   const iot = await createIot({ db, log, clock, config, onEventsCommitted: () => bus.nudge() });
   const attachments = attachmentService({
@@ -207,7 +221,13 @@ export async function buildServer({
 
   // Route order is mount order: schemas a module adds are there for the modules after it.
   const modules: Module[] = [
-    { name: 'auth', routes: (a) => authRoutes(a, auth, limits.loginPerMinute) },
+    {
+      name: 'auth',
+      routes: async (a) => {
+        await authRoutes(a, auth, limits.loginPerMinute);
+        oidcRoutes(a, config.oidc ? oidcService({ db, auth, clock, config: config.oidc }) : undefined);
+      },
+    },
     {
       name: 'categories',
       routes: (a) => categoriesRoutes(a, categoriesService({ categories: categoriesRepository(db), db })),
@@ -234,7 +254,7 @@ export async function buildServer({
     vitals,
     {
       name: 'admin',
-      routes: (a) => adminRoutes(a, { db, refreshGeo: () => geo.service.refresh({ force: true }) }),
+      routes: (a) => adminRoutes(a, { db, auth, refreshGeo: () => geo.service.refresh({ force: true }) }),
     },
     { name: 'command', routes: (a) => commandRoutes(a, { db, clock }) },
     {

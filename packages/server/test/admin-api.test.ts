@@ -289,4 +289,36 @@ describe(`admin API on ${testEngine}`, () => {
     const anon = await server.app.inject({ method: 'GET', url: '/api/v1/admin/users' });
     expect(anon.statusCode).toBe(401);
   });
+
+  it('leaves accounts to the security administrator: the system administrator gets 403, and weak passwords are refused', async () => {
+    for (const [m, url] of [
+      ['GET', '/api/v1/admin/users'],
+      ['POST', '/api/v1/admin/users/1/password'],
+      ['POST', '/api/v1/admin/users/1/unlock'],
+      ['POST', '/api/v1/admin/users/1/revoke-sessions'],
+    ] as const) {
+      const r = await call(
+        'root',
+        m,
+        url,
+        url.endsWith('password') ? { password: 'long-enough' } : undefined,
+      );
+      expect(r.status, url).toBe(403);
+    }
+    const base = { displayName: '李', role: 'operator', scopeCode: '310101' };
+    for (const [username, password, problem] of [
+      ['li.na', '12345678', 'common'],
+      ['li.na', 'woaini1314', 'common'],
+      ['li.na', 'li.na123', 'sameAsUsername'],
+      ['li.na', '        ', 'repeated'],
+    ]) {
+      const r = await call('sec', 'POST', '/api/v1/admin/users', { ...base, username, password });
+      expect(r.status, password).toBe(400);
+      expect(r.body.error.details, password).toEqual({ field: 'password', problem });
+    }
+    const id = (await call('sec', 'GET', '/api/v1/admin/users?q=hp-admin')).body[0].id as number;
+    const reset = await call('sec', 'POST', `/api/v1/admin/users/${id}/password`, { password: 'password' });
+    expect(reset.status).toBe(400);
+    expect(reset.body.error.details).toEqual({ field: 'password', problem: 'common' });
+  });
 });

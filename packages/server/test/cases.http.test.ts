@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from '../src/server.ts';
 import { makeLoopCity, square } from './case-fixture.ts';
 import { openTestDb, type TestDb, testEngine } from './db-harness.ts';
-import { login, testServer } from './http-harness.ts';
+import { login, streamPath, testServer } from './http-harness.ts';
 
 describe(`the closed loop over HTTP on ${testEngine}`, () => {
   let t: TestDb;
@@ -345,7 +345,7 @@ describe(`the closed loop over HTTP on ${testEngine}`, () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     const listen = async (user: string) => {
       const ctrl = new AbortController();
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/stream?access_token=${tokens[user]}`, {
+      const res = await fetch(`http://127.0.0.1:${port}${await streamPath(server, tokens[user]!)}`, {
         signal: ctrl.signal,
       });
       expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);

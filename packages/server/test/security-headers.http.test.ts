@@ -16,7 +16,9 @@ describe(`security headers and rate limits on ${testEngine}`, () => {
   beforeAll(async () => {
     t = await openTestDb();
     await makeLoopCity(t.db);
-    server = await testServer(t.db, undefined, { loginPerMinute: 3, open311PostsPerMinute: 2 });
+    server = await testServer(t.db, undefined, {
+      rateLimits: { loginPerMinute: 3, open311PostsPerMinute: 2 },
+    });
   });
   afterAll(async () => {
     await server?.close();

@@ -7,7 +7,7 @@ import type { Db } from '../src/db/db.ts';
 import type { Server } from '../src/server.ts';
 import { makeLoopCity, square } from './case-fixture.ts';
 import { openTestDb, type TestDb, testEngine } from './db-harness.ts';
-import { ensureUser, login, testServer } from './http-harness.ts';
+import { ensureUser, login, streamPath, testServer } from './http-harness.ts';
 
 const now = new Date('2026-11-23T02:00:00Z');
 const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
@@ -494,7 +494,7 @@ describe(`city vital signs on ${testEngine}`, () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     const ctrl = new AbortController();
     const res = await fetch(
-      `http://127.0.0.1:${port}/api/v1/stream?access_token=${tokens['hp-boss']}&topics=vitals`,
+      `http://127.0.0.1:${port}${await streamPath(server, tokens['hp-boss']!, 'topics=vitals')}`,
       {
         signal: ctrl.signal,
       },

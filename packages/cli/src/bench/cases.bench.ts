@@ -85,7 +85,11 @@ export const casesBenchmark: Benchmark = {
       progress(`${engine}: migrating and building a small city`);
       await migrate(db);
       await makeLoopCity(db);
-      const server = await buildServer({ db, log, config: { sessionHours: 12, webDir: '/nonexistent' } });
+      const server = await buildServer({
+        db,
+        log,
+        config: { sessionHours: 12, webDir: '/nonexistent', totpRequired: false },
+      });
       await server.geo.refresh({ force: true });
       await server.app.listen({ port: 0, host: '127.0.0.1' });
       const addr = server.app.server.address();

@@ -34,6 +34,8 @@ export const AdminUserSchema = Type.Object(
     phone: Nullable(Type.String()),
     active: Type.Boolean(),
     createdAt: Type.String(),
+    locked: Type.Boolean({ description: 'locked after failed logins until a security user unlocks it' }),
+    totpEnabled: Type.Boolean({ description: 'a second factor (authenticator app) is enrolled' }),
   },
   { $id: 'AdminUser' },
 );

@@ -1,11 +1,14 @@
 /**
  * Accounts (用户/角色/范围): list, create with an initial password, change role, scope,
  * department or contact, deactivate, reset the password. Password hashes never leave the
- * server. An administrator manages only users whose scope lies inside their own.
+ * server. The security administrator (安全管理员, 三员分立) manages them, only users whose scope
+ * lies inside their own; the system administrator configures, and does not manage accounts.
  */
-import { checkUser, inScope } from '@onegrid/domain';
+import { checkPassword, checkUser, inScope } from '@onegrid/domain';
 import { type Static, Type } from '@sinclair/typebox';
 import { audit, changes } from '../audit/audit.ts';
+import { accountsService, passwordMessage } from '../auth/accounts.service.ts';
+import type { AuthService } from '../auth/auth.service.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
@@ -23,7 +26,8 @@ type AdminUser = Static<typeof AdminUserSchema>;
 
 const columns = `u.id::int AS "id", u.username, u.display_name AS "displayName", u.role,
   u.scope_code AS "scopeCode", a.name AS "scopeName", u.department_code AS "departmentCode",
-  d.name AS "departmentName", u.phone, u.active, u.created_at AS "createdAt"`;
+  d.name AS "departmentName", u.phone, u.active, u.created_at AS "createdAt",
+  u.locked_at IS NOT NULL AS "locked", u.totp_enabled_at IS NOT NULL AS "totpEnabled"`;
 const from = `FROM users u LEFT JOIN areas a ON a.code = u.scope_code
   LEFT JOIN departments d ON d.code = u.department_code`;
 
@@ -35,7 +39,7 @@ const toJson = (r: AdminUser & { createdAt: unknown }): AdminUser => ({
 export const invalid = (field: string, problem: string, message: string) =>
   new AppError('validation_failed', message, { field, problem });
 
-async function getUser(db: Queryable, id: number, scope: string): Promise<AdminUser> {
+export async function getUser(db: Queryable, id: number, scope: string): Promise<AdminUser> {
   const r = await db.query<AdminUser>(`SELECT ${columns} ${from} WHERE u.id = $1`, [id]);
   const u = r.rows[0];
   if (!u || !inScope(scope, u.scopeCode)) throw new AppError('not_found', `User ${id} not found`);
@@ -68,11 +72,11 @@ function checked(body: Parameters<typeof checkUser>[0], creating: boolean) {
   const problems = Object.entries(checkUser(body, creating));
   if (problems.length) {
     const [field, problem] = problems[0]!;
-    throw invalid(field, problem, `${field}: ${problem}`);
+    throw invalid(field, problem, field === 'password' ? passwordMessage(problem) : `${field}: ${problem}`);
   }
 }
 
-export function userRoutes(app: App, { db }: { db: Db }) {
+export function userRoutes(app: App, { db, auth }: { db: Db; auth: AuthService }) {
   app.addSchema(AdminUserSchema);
 
   app.get(
@@ -81,7 +85,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       config: { access: 'users:manage' },
       schema: {
         tags: ['admin'],
-        summary: 'Users inside your scope (administrators)',
+        summary: 'Users inside your scope (security administrators)',
         querystring: UserListQuery,
         response: { 200: Type.Array(Type.Ref('AdminUser')), ...errors(400, 401, 403) },
       },
@@ -108,7 +112,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       config: { access: 'users:manage' },
       schema: {
         tags: ['admin'],
-        summary: 'Create a user with an initial password (administrators)',
+        summary: 'Create a user with an initial password (security administrators)',
         body: UserCreateBody,
         response: { 201: Type.Ref('AdminUser'), ...errors(400, 401, 403, 409) },
       },
@@ -119,36 +123,12 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       checked(b, true);
       await checkScope(db, p.scopeCode, b.scopeCode);
       if (b.departmentCode) await checkDepartment(db, p.scopeCode, b.departmentCode);
-      const hash = await hashPassword(b.password);
-      const id = await db.transaction(async (tx) => {
-        const taken = await tx.query('SELECT 1 FROM users WHERE username = $1', [b.username]);
-        if (taken.rows.length) {
-          throw new AppError('conflict', `The username ${b.username} is taken`, {
-            field: 'username',
-            problem: 'taken',
-          });
-        }
-        const r = await tx.query<{ id: number }>(
-          `INSERT INTO users (username, display_name, password_hash, role, scope_code, department_code, phone)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::int AS id`,
-          [
-            b.username,
-            b.displayName.trim(),
-            hash,
-            b.role,
-            b.scopeCode,
-            b.departmentCode ?? null,
-            b.phone ?? null,
-          ],
-        );
-        const id = r.rows[0]!.id;
-        const { password: _secret, ...after } = b;
-        await audit.record(tx, {
-          action: 'admin.user.create',
-          object: `user:${b.username}`,
-          details: { after },
-        });
-        return id;
+      const id = await accountsService({ db }).create(b);
+      const { password: _secret, ...after } = b;
+      await audit.record(db, {
+        action: 'admin.user.create',
+        object: `user:${b.username}`,
+        details: { after },
       });
       return reply.status(201).send(await getUser(db, id, p.scopeCode));
     },
@@ -160,7 +140,8 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       config: { access: 'users:manage' },
       schema: {
         tags: ['admin'],
-        summary: 'Change a user: name, role, scope, department, phone, or deactivate (administrators)',
+        summary:
+          'Change a user: name, role, scope, department, phone, or deactivate (security administrators)',
         params: Type.Object({ id: Type.Integer() }),
         body: UserPatchBody,
         response: { 200: Type.Ref('AdminUser'), ...errors(400, 401, 403, 404, 409) },
@@ -171,11 +152,8 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       const b = request.body;
       const current = await getUser(db, request.params.id, p.scopeCode);
       checked(b, false);
-      if (current.id === p.id && (b.active === false || (b.role && b.role !== 'admin'))) {
-        throw new AppError(
-          'action_not_allowed',
-          'You cannot deactivate yourself or give up your own admin role',
-        );
+      if (current.id === p.id && (b.active === false || (b.role && b.role !== p.role))) {
+        throw new AppError('action_not_allowed', 'You cannot deactivate yourself or change your own role');
       }
       if (b.scopeCode !== undefined) await checkScope(db, p.scopeCode, b.scopeCode);
       if (b.departmentCode) await checkDepartment(db, p.scopeCode, b.departmentCode);
@@ -199,16 +177,17 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       await db.transaction(async (tx) => {
         values.push(current.id);
         await tx.query(`UPDATE users SET ${sets.join(', ')} WHERE id = $${values.length}`, values);
-        // A deactivated account, or one whose powers changed, starts over with a fresh login.
-        if (b.active === false || b.role !== undefined || b.scopeCode !== undefined) {
-          if (current.id !== p.id) await tx.query('DELETE FROM sessions WHERE user_id = $1', [current.id]);
-        }
         await audit.record(tx, {
           action: 'admin.user.update',
           object: `user:${current.username}`,
           details: changes(current as unknown as Record<string, unknown>, { ...current, ...b }),
         });
       });
+      // A deactivated account, or one whose powers changed, starts over with a fresh login (after
+      // the commit: this also closes their event streams).
+      if (b.active === false || b.role !== undefined || b.scopeCode !== undefined) {
+        if (current.id !== p.id) await auth.endUserSessions(current.id);
+      }
       return getUser(db, current.id, p.scopeCode);
     },
   );
@@ -219,7 +198,7 @@ export function userRoutes(app: App, { db }: { db: Db }) {
       config: { access: 'users:manage' },
       schema: {
         tags: ['admin'],
-        summary: "Set a new password for a user and end the user's sessions (administrators)",
+        summary: "Set a new password for a user and end the user's sessions (security administrators)",
         params: Type.Object({ id: Type.Integer() }),
         body: PasswordBody,
         response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
@@ -228,12 +207,18 @@ export function userRoutes(app: App, { db }: { db: Db }) {
     async (request, reply) => {
       const p = principalOf(request);
       const u = await getUser(db, request.params.id, p.scopeCode);
+      const problem = checkPassword(request.body.password, u.username);
+      if (problem) throw invalid('password', problem, passwordMessage(problem));
       const hash = await hashPassword(request.body.password);
       await db.transaction(async (tx) => {
-        await tx.query('UPDATE users SET password_hash = $1 WHERE id = $2', [hash, u.id]);
-        if (u.id !== p.id) await tx.query('DELETE FROM sessions WHERE user_id = $1', [u.id]);
+        await tx.query('UPDATE users SET password_hash = $1, password_changed_at = now() WHERE id = $2', [
+          hash,
+          u.id,
+        ]);
         await audit.record(tx, { action: 'admin.user.password', object: `user:${u.username}` });
       });
+      // After the commit: ends the sessions and closes their event streams.
+      await auth.endUserSessions(u.id, u.id === p.id ? request.session?.hash : undefined);
       return reply.status(204).send(null);
     },
   );

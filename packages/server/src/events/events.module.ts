@@ -1,3 +1,4 @@
+import type { AuthService } from '../auth/auth.service.ts';
 import type { Db } from '../db/db.ts';
 import type { Logger } from '../logger.ts';
 import { job, type Module } from '../roles/roles.ts';
@@ -21,11 +22,14 @@ export function createEvents({
   db,
   log,
   clock,
+  auth,
   retentionDays,
 }: {
   db: Db;
   log: Logger;
   clock: () => Date;
+  /** Stream tickets, and the sessions whose end closes their streams. */
+  auth: AuthService;
   retentionDays: number;
 }): Events {
   const listeners = new Set<(e: OutboxEvent) => void>();
@@ -53,7 +57,7 @@ export function createEvents({
     bus,
     clients: () => stream?.clients() ?? 0,
     routes(app) {
-      stream = streamRoutes(app, bus);
+      stream = streamRoutes(app, bus, auth);
     },
     jobs: [
       job('events.retention', ['scheduler'], () => startOutboxRetention({ db, log, clock, retentionDays }), {

@@ -6,7 +6,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type Access, can, type Role } from '@onegrid/domain';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { AuthService, Principal } from '../auth/auth.service.ts';
+import type { AuthService, Principal, SessionInfo } from '../auth/auth.service.ts';
 import { type DbAvailability, databaseFailure } from '../db/availability.ts';
 import { AppError } from '../errors.ts';
 import { describeValidation, hardenRequestSchemas, isIdOutOfRange, refuseNul } from './input.ts';
@@ -15,6 +15,8 @@ import { securityHeaders } from './security.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
+    /** The caller's session (its hash, never the token). */
+    session: SessionInfo | undefined;
   }
   interface FastifyContextConfig {
     /**
@@ -23,6 +25,13 @@ declare module 'fastify' {
      * declares nothing refuses everyone.
      */
     access?: Access;
+    /**
+     * The event stream: EventSource cannot send a header, so the route takes a short-lived,
+     * single-use `?ticket=` (POST /api/v1/stream/ticket) instead. Session tokens never go in URLs.
+     */
+    streamTicket?: boolean;
+    /** Open to a session that must enrol a second factor before anything else. */
+    duringEnrolment?: boolean;
   }
   interface FastifyInstance {
     /** Every route as registered, with its declared access (the authorisation sweep walks it). */
@@ -94,6 +103,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.decorateRequest('principal', undefined);
   await securityHeaders(app, { mapSources: options.mapSources ?? [] });
+  app.decorateRequest('session', undefined);
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
   // Routes added by plugins that cannot take a route config (static files, the API docs) are
@@ -153,12 +163,21 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
+    const config = request.routeOptions.config;
+    const ticket = (request.query as { ticket?: unknown } | undefined)?.ticket;
+    let found: Awaited<ReturnType<AuthService['authenticate']>>;
     if (header?.startsWith('Bearer ')) {
-      request.principal = await options.auth.authenticate(header.slice(7).trim());
-    } else if (typeof (request.query as { access_token?: unknown })?.access_token === 'string') {
-      // EventSource cannot send headers: the SSE stream takes the token as a query parameter.
-      request.principal = await options.auth.authenticate(
-        (request.query as { access_token: string }).access_token,
+      found = await options.auth.authenticate(header.slice(7).trim());
+    } else if (config?.streamTicket && typeof ticket === 'string') {
+      found = await options.auth.redeemTicket(ticket);
+      if (!found) throw new AppError('unauthenticated', 'This stream ticket is unknown, used or expired');
+    }
+    request.principal = found?.principal;
+    request.session = found?.session;
+    if (found?.session.enrolmentOnly && !config?.duringEnrolment && config?.access !== 'public') {
+      throw new AppError(
+        'second_factor_enrolment_required',
+        'Enrol a second factor (an authenticator app) before using this account',
       );
     }
     authorise(request, Boolean(header));

@@ -1,4 +1,7 @@
-/** 用户: accounts, roles and scopes — create, change, reset the password, deactivate. */
+/**
+ * 用户: accounts, roles and scopes — create, change, reset the password, deactivate; unlock after
+ * failed logins, end a user's sessions, reset a lost second factor. The security administrator's tab.
+ */
 import { checkPassword, checkUser, roleNames, roles } from '@onegrid/domain';
 import { type FormEvent, useState } from 'react';
 import { api, type components, unwrap } from '../api/client.ts';
@@ -122,10 +125,31 @@ export function UsersTab() {
     }
   }
 
+  /** Unlock, end sessions, reset the second factor: one click, then a notice. */
+  async function lever(u: AdminUser, what: 'unlock' | 'revoke' | 'totp') {
+    setMsg(null);
+    try {
+      const path = { params: { path: { id: u.id } } };
+      if (what === 'unlock') {
+        await unwrap(api.POST('/api/v1/admin/users/{id}/unlock', path));
+        setMsg({ kind: 'ok', text: t('admin.user.unlocked', { name: u.displayName }) });
+      } else if (what === 'revoke') {
+        const r = await unwrap(api.POST('/api/v1/admin/users/{id}/revoke-sessions', path));
+        setMsg({ kind: 'ok', text: t('admin.user.revoked', { name: u.displayName, n: r.ended }) });
+      } else {
+        await unwrap(api.DELETE('/api/v1/admin/users/{id}/totp', path));
+        setMsg({ kind: 'ok', text: t('admin.user.totpReset', { name: u.displayName }) });
+      }
+      reload();
+    } catch (err) {
+      setMsg({ kind: 'error', text: apiErrorText(t, err) });
+    }
+  }
+
   async function resetPassword(e: FormEvent) {
     e.preventDefault();
     if (!resetFor) return;
-    const p = checkPassword(newPassword);
+    const p = checkPassword(newPassword, resetFor.username);
     setProblems(p ? { newPassword: problemText(t, 'password', p, labels.password) } : {});
     if (p) return;
     try {
@@ -190,7 +214,11 @@ export function UsersTab() {
                   <td>{roleNames[u.role][lang]}</td>
                   <td>{u.scopeName ?? u.scopeCode}</td>
                   <td>{u.departmentName ?? '—'}</td>
-                  <td>{u.active ? t('admin.active') : t('admin.inactive')}</td>
+                  <td data-testid="user-status">
+                    {u.active ? t('admin.active') : t('admin.inactive')}
+                    {u.locked && <span className="tag tag--urgent"> {t('admin.user.locked')}</span>}
+                    {u.totpEnabled && <span className="tag ad-tag--ok"> {t('admin.user.totp')}</span>}
+                  </td>
                   <td className="ad-actions">
                     <button type="button" className="btn btn-sm btn-outline" onClick={() => edit(u)}>
                       {t('admin.edit')}
@@ -209,6 +237,32 @@ export function UsersTab() {
                     <button type="button" className="btn btn-sm btn-outline" onClick={() => void toggle(u)}>
                       {u.active ? t('admin.deactivate') : t('admin.activate')}
                     </button>
+                    {u.locked && (
+                      <button
+                        type="button"
+                        className="btn btn-sm btn-primary"
+                        data-testid="unlock"
+                        onClick={() => void lever(u, 'unlock')}
+                      >
+                        {t('admin.user.unlock')}
+                      </button>
+                    )}
+                    <button
+                      type="button"
+                      className="btn btn-sm btn-outline"
+                      onClick={() => void lever(u, 'revoke')}
+                    >
+                      {t('admin.user.revoke')}
+                    </button>
+                    {u.totpEnabled && (
+                      <button
+                        type="button"
+                        className="btn btn-sm btn-outline"
+                        onClick={() => void lever(u, 'totp')}
+                      >
+                        {t('admin.user.resetTotp')}
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}

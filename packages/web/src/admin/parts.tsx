@@ -69,6 +69,9 @@ const problemKeys: Record<string, MessageKey> = {
   format: 'admin.problem.format',
   tooLarge: 'admin.problem.tooLarge',
   badFile: 'admin.problem.badFile',
+  sameAsUsername: 'admin.problem.sameAsUsername',
+  repeated: 'admin.problem.repeated',
+  common: 'admin.problem.common',
 };
 
 /** Field → hint shown with a `pattern` problem (what the value must look like). */

@@ -1,10 +1,12 @@
 /**
  * The server's event stream (`/api/v1/stream`, Server-Sent Events) for a React component: the named
  * events of the given topics in the user's area, each handed over parsed, as it happens. EventSource
- * cannot send headers, so the token goes in the address; the browser reconnects by itself.
+ * cannot send headers and the session token must never go in an address, so each connection opens
+ * with a fresh single-use ticket (`POST /api/v1/stream/ticket`); on a drop the hook asks for a new
+ * ticket and reconnects itself. `session.ended` (logout elsewhere, revocation) stops it.
  */
 import { useEffect, useRef, useState } from 'react';
-import { getToken } from './client.ts';
+import { api, getToken, unwrap } from './client.ts';
 
 /** Listens while mounted; returns whether the stream is connected. */
 export function useEventStream(
@@ -17,11 +19,11 @@ export function useEventStream(
   const [connected, setConnected] = useState(false);
   const nameList = names.join(',');
   useEffect(() => {
-    const token = getToken();
-    if (!token) return;
-    const source = new EventSource(
-      `/api/v1/stream?topics=${topics}&access_token=${encodeURIComponent(token)}`,
-    );
+    if (!getToken()) return;
+    const events = nameList.split(',');
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
     const listener = (m: MessageEvent<string>) => {
       let data: Record<string, unknown>;
       try {
@@ -31,13 +33,45 @@ export function useEventStream(
       }
       handler.current(m.type, data);
     };
-    source.onopen = () => setConnected(true);
-    source.onerror = () => setConnected(false);
-    const events = nameList.split(',');
-    for (const name of events) source.addEventListener(name, listener);
-    return () => {
+    const close = () => {
+      if (!source) return;
       for (const name of events) source.removeEventListener(name, listener);
       source.close();
+      source = null;
+    };
+    const connect = async () => {
+      let ticket: string;
+      try {
+        ticket = (await unwrap(api.POST('/api/v1/stream/ticket'))).ticket;
+      } catch {
+        // Not signed in any more (the client reports 401 itself) or the server is away: try later.
+        if (!stopped && getToken()) retry = setTimeout(connect, 5000);
+        return;
+      }
+      if (stopped) return;
+      const s = new EventSource(
+        `/api/v1/stream?topics=${encodeURIComponent(topics)}&ticket=${encodeURIComponent(ticket)}`,
+      );
+      source = s;
+      s.onopen = () => setConnected(true);
+      // A ticket opens one connection: on a drop, close and come back with a new ticket.
+      s.onerror = () => {
+        setConnected(false);
+        close();
+        if (!stopped) retry = setTimeout(connect, 2000);
+      };
+      s.addEventListener('session.ended', () => {
+        setConnected(false);
+        stopped = true;
+        close();
+      });
+      for (const name of events) s.addEventListener(name, listener);
+    };
+    void connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      close();
     };
   }, [topics, nameList]);
   return connected;

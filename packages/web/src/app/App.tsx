@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { AuthProvider, useAuth } from '../auth/auth.tsx';
+import { EnrolTotp } from '../auth/EnrolTotp.tsx';
 import { LoginPage, ReloginDialog } from '../auth/LoginPage.tsx';
 import { I18nProvider, useT } from '../i18n/i18n.tsx';
 import { type PublicRoute, parsePublicRoute } from '../public/route.ts';
@@ -27,6 +28,7 @@ function Root() {
   if (state.status === 'checking') return <div className="page-loading">{t('app.loading')}</div>;
   if (state.status === 'anonymous') return <LoginPage />;
   const { user } = state.session;
+  if (state.session.enrol) return <EnrolTotp />;
   return (
     <>
       {/* Keyed by user: another account logging in over an expired session starts afresh. */}

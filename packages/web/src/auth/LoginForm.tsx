@@ -12,8 +12,27 @@ export const demoAccounts = [
   'handler',
   'inspector',
   'hp-operator',
+  'security',
+  'auditor',
 ] as const;
 export const demoPassword = 'onegrid-demo';
+
+/** Whether an organisation's identity provider is configured (a second way to sign in). */
+function useOidc(): boolean {
+  const [oidc, setOidc] = useState(false);
+  useEffect(() => {
+    let live = true;
+    unwrap(api.GET('/api/v1/auth/methods'))
+      .then((m) => live && setOidc(m.oidc))
+      .catch(() => {
+        // Password only then.
+      });
+    return () => {
+      live = false;
+    };
+  }, []);
+  return oidc;
+}
 
 function useDemoLoaded(): boolean {
   const [demo, setDemo] = useState(false);
@@ -35,8 +54,12 @@ export function LoginForm({ initialUsername = '' }: { initialUsername?: string }
   const t = useT();
   const { login } = useAuth();
   const demo = useDemoLoaded();
+  const oidc = useOidc();
   const [username, setUsername] = useState(initialUsername);
   const [password, setPassword] = useState('');
+  // Shown once the server asks for the second factor.
+  const [needCode, setNeedCode] = useState(false);
+  const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const ids = useId();
@@ -53,9 +76,18 @@ export function LoginForm({ initialUsername = '' }: { initialUsername?: string }
     setBusy(true);
     setError(null);
     try {
-      await login(username.trim(), password);
+      await login(username.trim(), password, needCode ? code.trim() : undefined);
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 401 || err.status === 400)) setError(t('auth.failed'));
+      if (err instanceof ApiError && err.code === 'second_factor_required') {
+        if (needCode) setError(t('auth.codeWrong'));
+        setNeedCode(true);
+        setCode('');
+      } else if (err instanceof ApiError && err.code === 'account_locked') setError(t('auth.locked'));
+      else if (err instanceof ApiError && err.code === 'rate_limited') {
+        const s = (err.details as { retryAfter?: number } | undefined)?.retryAfter ?? 60;
+        setError(t('auth.throttled', { s }));
+      } else if (err instanceof ApiError && (err.status === 401 || err.status === 400))
+        setError(t('auth.failed'));
       else if (err instanceof ApiError && err.code === 'network') setError(t('error.network'));
       else setError(t('error.generic', { message: err instanceof Error ? err.message : String(err) }));
       setBusy(false);
@@ -89,14 +121,42 @@ export function LoginForm({ initialUsername = '' }: { initialUsername?: string }
           ref={passwordInput}
         />
       </label>
+      {needCode && (
+        <label className="field" htmlFor={`${ids}-c`}>
+          <span>{t('auth.code')}</span>
+          <input
+            id={`${ids}-c`}
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]*"
+            maxLength={6}
+            placeholder={t('auth.codeHint')}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            // biome-ignore lint/a11y/noAutofocus: the one thing to type now is the code
+            autoFocus
+          />
+        </label>
+      )}
       {error && (
         <p className="form-error" role="alert">
           {error}
         </p>
       )}
-      <button className="btn btn-primary btn-block" type="submit" disabled={busy || !username || !password}>
+      <button
+        className="btn btn-primary btn-block"
+        type="submit"
+        disabled={busy || !username || !password || (needCode && code.trim().length !== 6)}
+      >
         {busy ? t('auth.submitting') : t('auth.submit')}
       </button>
+      {oidc && (
+        // A full navigation: the provider's pages, then back to `#/oidc/<code>`.
+        <a className="btn btn-outline btn-block" href="/api/v1/auth/oidc/start" data-testid="oidc-login">
+          {t('auth.oidc')}
+        </a>
+      )}
       {demo && (
         <section className="demo-accounts">
           <h2>{t('auth.demoTitle', { password: demoPassword })}</h2>

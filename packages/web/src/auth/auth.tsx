@@ -15,7 +15,10 @@ export type AuthState =
 
 interface Auth {
   state: AuthState;
-  login(username: string, password: string): Promise<void>;
+  /** `code`: the TOTP code, when the server answered `second_factor_required`. */
+  login(username: string, password: string, code?: string): Promise<void>;
+  /** The second factor is enrolled: the session may now do everything its role may. */
+  enrolled(): void;
   logout(): Promise<void>;
   /** Marks the session as ended (a 401 seen outside the API client, e.g. on a map tile). */
   expire(): void;
@@ -23,7 +26,17 @@ interface Auth {
 
 const AuthContext = createContext<Auth | null>(null);
 
+/** `#/oidc/<code>`: back from the identity provider with a one-time hand-off code. */
+function takeHandoffCode(): string | null {
+  const m = /^#\/oidc\/([\w-]+)$/.exec(window.location.hash);
+  if (!m) return null;
+  // Out of the address bar and the history at once: the code works once anyway.
+  window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}`);
+  return m[1] ?? null;
+}
+
 function initialState(): AuthState {
+  if (window.location.hash.startsWith('#/oidc/')) return { status: 'checking' };
   const stored = loadSession();
   if (!stored) return { status: 'anonymous' };
   setToken(stored.token);
@@ -39,9 +52,28 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => onUnauthorized(expire), [expire]);
 
+  // Back from the identity provider: exchange the hand-off code for a session (by POST).
+  useEffect(() => {
+    const code = takeHandoffCode();
+    if (!code) return;
+    unwrap(api.POST('/api/v1/auth/oidc/exchange', { body: { code } }))
+      .then((r) => {
+        const session: Session = {
+          token: r.token,
+          expiresAt: r.expiresAt,
+          user: r.user,
+          enrol: r.secondFactorEnrolmentRequired,
+        };
+        setToken(session.token);
+        saveSession(session);
+        setState({ status: 'signedIn', session, expired: false });
+      })
+      .catch(() => setState({ status: 'anonymous' }));
+  }, []);
+
   // Confirm a stored session once; the server may have ended it (logout elsewhere, restart with new data).
   useEffect(() => {
-    if (state.status !== 'checking') return;
+    if (state.status !== 'checking' || window.location.hash.startsWith('#/oidc/')) return;
     const stored = loadSession();
     if (!stored) {
       setState({ status: 'anonymous' });
@@ -65,9 +97,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       });
   }, [state.status]);
 
-  const login = useCallback(async (username: string, password: string) => {
-    const r = await unwrap(api.POST('/api/v1/auth/login', { body: { username, password } }));
-    const session: Session = { token: r.token, expiresAt: r.expiresAt, user: r.user };
+  const login = useCallback(async (username: string, password: string, code?: string) => {
+    const r = await unwrap(
+      api.POST('/api/v1/auth/login', { body: { username, password, ...(code ? { code } : {}) } }),
+    );
+    const session: Session = {
+      token: r.token,
+      expiresAt: r.expiresAt,
+      user: r.user,
+      enrol: r.secondFactorEnrolmentRequired,
+    };
     setToken(session.token);
     saveSession(session);
     setState({ status: 'signedIn', session, expired: false });
@@ -84,7 +123,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setState({ status: 'anonymous' });
   }, []);
 
-  const value = useMemo(() => ({ state, login, logout, expire }), [state, login, logout, expire]);
+  const enrolled = useCallback(() => {
+    setState((s) => {
+      if (s.status !== 'signedIn') return s;
+      const session = { ...s.session, enrol: false };
+      saveSession(session);
+      return { ...s, session };
+    });
+  }, []);
+
+  const value = useMemo(
+    () => ({ state, login, logout, expire, enrolled }),
+    [state, login, logout, expire, enrolled],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -5,6 +5,8 @@ export interface Session {
   token: string;
   expiresAt: string;
   user: User;
+  /** The account must enrol a second factor before this session can do anything else. */
+  enrol?: boolean;
 }
 
 const storageKey = 'onegrid.session';
