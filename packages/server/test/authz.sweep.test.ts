@@ -104,12 +104,15 @@ describe(`authorisation sweep on ${testEngine}`, () => {
       logger: silentLog,
       auth: {
         authenticate: async () => ({
-          id: 1,
-          username: 'a',
-          displayName: 'a',
-          role: 'admin',
-          scopeCode: '3101',
-          departmentCode: null,
+          principal: {
+            id: 1,
+            username: 'a',
+            displayName: 'a',
+            role: 'admin',
+            scopeCode: '3101',
+            departmentCode: null,
+          },
+          session: { hash: 'x', enrolmentOnly: false },
         }),
       } as never,
     });
