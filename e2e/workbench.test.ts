@@ -263,6 +263,11 @@ describe(`workbenches: one case across roles in the browser (${testEngine})`, ()
     await shot(lead, 'case-detail-1366.png');
     await lead.getByTestId('action-submit').click();
     await lead.waitForSelector('[data-testid=case-detail][data-status=closed]');
+    // A toast confirms the action, with the case number.
+    const toast = lead.locator('[data-sonner-toast]').filter({ hasText: main.number });
+    await toast.first().waitFor();
+    expect(await toast.first().textContent()).toContain('成功');
+    await shot(lead, 'case-closed-toast-1366.png');
     const timeline = (await lead.getByTestId('timeline').textContent()) ?? '';
     for (const step of ['上报', '立案', '派遣', '签收', '处置反馈', '核查', '结案'])
       expect(timeline).toContain(step);

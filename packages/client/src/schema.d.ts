@@ -7399,6 +7399,12 @@ export interface components {
             allowedActions?: string[];
             /** @description roles who act next */
             nextActors?: string[];
+            /** @description who acts next, by name where the case says who (下一步办理) */
+            nextInLine?: {
+                role: string;
+                /** @description the department, or the inspectors, next in line; empty when any of the role may act */
+                names: string[];
+            }[];
             /** @description what the case's source changes in the loop (the city's source policy) */
             sourcePolicy?: {
                 /** @description verified on site (派发核实) before it is filed */

@@ -13,6 +13,7 @@ import {
 } from '@onegrid/domain';
 import { Type } from '@sinclair/typebox';
 import type { Principal } from '../auth/auth.service.ts';
+import type { Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
@@ -86,13 +87,38 @@ function sourcePolicyOf(c: CaseSnapshot, config: CaseRulesConfig) {
 }
 
 export interface CaseRoutesDeps {
+  db: Queryable;
   cases: CaseService;
   repo: CaseRepository;
   clock: () => Date;
   config: () => CaseRulesConfig;
 }
 
-export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesDeps) {
+export function caseRoutes(app: App, { cases, repo, clock, config, db }: CaseRoutesDeps) {
+  /** Names for 下一步办理: the case's department; the inspector sent, or the grid's duty inspectors. */
+  async function nextInLine(row: CaseRow, inspectorId: string | null, roles: string[]) {
+    const out: { role: string; names: string[] }[] = [];
+    for (const role of roles) {
+      let names: string[] = [];
+      if (role === 'handler' && row.departmentName) names = [row.departmentName];
+      if (role === 'inspector') {
+        const sent = /^\d+$/.test(inspectorId ?? '');
+        const r = sent
+          ? await db.query<{ name: string }>('SELECT display_name AS name FROM users WHERE id = $1::bigint', [
+              inspectorId,
+            ])
+          : await db.query<{ name: string }>(
+              `SELECT u.display_name AS name FROM duty_grid_inspectors i JOIN users u ON u.id = i.user_id
+                WHERE i.duty_grid_code = $1 AND u.active ORDER BY u.id LIMIT 3`,
+              [row.dutyGridCode],
+            );
+        names = r.rows.map((x) => x.name);
+      }
+      out.push({ role, names });
+    }
+    return out;
+  }
+
   async function detail(row: CaseRow, p: Principal, duplicates?: DuplicateHit[]): Promise<CaseJson> {
     const snapshot = reviveSnapshot(row.snapshot);
     const proposal =
@@ -100,10 +126,12 @@ export function caseRoutes(app: App, { cases, repo, clock, config }: CaseRoutesD
         ? await cases.propose(row.categoryCode, row.areaCode)
         : undefined;
     const timeline = await cases.timeline(row.id);
+    const next = whoActsNext(snapshot, config());
     return {
       ...toCaseJson(row, clock()),
       allowedActions: allowedActions(snapshot, actorOf(p), config()),
-      nextActors: Object.keys(whoActsNext(snapshot, config())),
+      nextActors: Object.keys(next),
+      nextInLine: await nextInLine(row, snapshot.inspectorId, Object.keys(next)),
       sourcePolicy: sourcePolicyOf(snapshot, config()),
       proposal: proposal
         ? {

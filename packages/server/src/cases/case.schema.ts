@@ -47,6 +47,18 @@ export const CaseSchema = Type.Object(
     updatedAt: Type.String({ format: 'date-time' }),
     allowedActions: Type.Optional(Type.Array(Type.String(), { description: 'what the caller may do now' })),
     nextActors: Type.Optional(Type.Array(Type.String(), { description: 'roles who act next' })),
+    nextInLine: Type.Optional(
+      Type.Array(
+        Type.Object({
+          role: Type.String(),
+          names: Type.Array(Type.String(), {
+            description:
+              'the department, or the inspectors, next in line; empty when any of the role may act',
+          }),
+        }),
+        { description: 'who acts next, by name where the case says who (下一步办理)' },
+      ),
+    ),
     sourcePolicy: Type.Optional(
       Type.Object(
         {

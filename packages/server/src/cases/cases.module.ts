@@ -54,7 +54,7 @@ export async function createCases({
     scheduler: { sweep: sweep.sweep },
     routes(app) {
       app.addSchema(CaseSchema);
-      caseRoutes(app, { cases: service, repo: caseRepository(db), clock, config: loop.get });
+      caseRoutes(app, { cases: service, repo: caseRepository(db), clock, config: loop.get, db });
       matrixRoutes(app, {
         db,
         locate: async (lng, lat) => {

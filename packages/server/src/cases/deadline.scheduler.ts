@@ -3,6 +3,7 @@
  * not a server was running. This scheduler only announces it — once per step — with an
  * automatic supervision (督办) by the system, so leaders see it and the timeline records it.
  */
+import { type DeadlineStep, deadlineStepNames } from '@onegrid/domain';
 import type { Db } from '../db/db.ts';
 import type { Logger } from '../logger.ts';
 import { caseRepository } from './case.repository.ts';
@@ -31,7 +32,7 @@ export function deadlineSweep({ db, cases, clock, log }: DeadlineDeps) {
           { system: true, name: 'scheduler' },
           {
             version: row.version,
-            note: `超时自动督办: ${c.step} 已超时`,
+            note: `超时自动督办：${deadlineStepNames[c.step as DeadlineStep] ?? c.step}已超时`,
           },
         );
         n++;

@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
+import { Toaster } from 'sonner';
 import { AuthProvider, useAuth } from '../auth/auth.tsx';
 import { EnrolTotp } from '../auth/EnrolTotp.tsx';
 import { LoginPage, ReloginDialog } from '../auth/LoginPage.tsx';
@@ -53,6 +54,7 @@ export function App() {
     <I18nProvider>
       <AuthProvider>
         <Root />
+        <Toaster position="top-center" richColors closeButton duration={3500} />
       </AuthProvider>
     </I18nProvider>
   );

@@ -71,7 +71,9 @@ export function navFor(role: Role): NavItem[] {
 /** Where each role starts. */
 export function homeScreen(role: Role): ScreenId {
   if (role === 'operator') return 'intake';
-  if (role === 'dispatcher' || role === 'leader') return 'dispatch';
+  if (role === 'dispatcher') return 'dispatch';
+  // A leader reads the city first (综合指挥屏); the dispatch queue is one click away.
+  if (role === 'leader') return 'command';
   if (role === 'handler') return 'handling';
   if (role === 'inspector') return 'inspector';
   // The separated administrators start on the first screen they may use (security: 系统管理's

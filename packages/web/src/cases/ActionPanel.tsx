@@ -27,7 +27,7 @@ const danger = new Set<string>(['reject', 'deny-return', 'deny-extension', 'deny
 
 interface Props {
   c: Case;
-  onDone(updated: Case): void;
+  onDone(updated: Case, action: ActionName): void;
   /** The case changed under us (409 stale_version): reload it. */
   onStale(): void;
   duplicates?: { id: number; number: string }[];
@@ -78,7 +78,7 @@ export function ActionPanel({ c, onDone, onStale, duplicates }: Props) {
           onCancel={() => setOpen(null)}
           onDone={(u) => {
             setOpen(null);
-            onDone(u);
+            onDone(u, open);
           }}
           onStale={() => {
             setOpen(null);

@@ -1,6 +1,7 @@
 /** One case for every role: what it is, its deadline, who acts next, what you may do, its history. */
 import { defaultSourcePolicies } from '@onegrid/domain';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { toast } from 'sonner';
 import { ApiError, api, unwrap } from '../api/client.ts';
 import { useAuth } from '../auth/auth.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -8,8 +9,8 @@ import { ActionPanel } from './ActionPanel.tsx';
 import { CaseMap } from './CaseMap.tsx';
 import { actOn, type Case, duplicatesOf, getCase, useCaseStream } from './data.ts';
 import { NearestAddress } from './NearestAddress.tsx';
-import { eventLabel, statusLabel } from './names.ts';
-import { Countdown, formatTime, Photo, roleList, StatusChip } from './parts.tsx';
+import { actionLabel, eventLabel, isActionName, statusLabel } from './names.ts';
+import { actorLabel, Countdown, formatTime, nextInLineLabel, Photo, StatusChip } from './parts.tsx';
 import './cases.css';
 
 type Duplicate = Awaited<ReturnType<typeof duplicatesOf>>[number];
@@ -101,7 +102,12 @@ export function CaseDetail({
   if (error) return <div className="detail-empty">{error}</div>;
   if (!c) return <div className="detail-empty">{t('app.loading')}</div>;
 
-  const done = (u: Case) => {
+  const done = (u: Case, action?: string) => {
+    const label = action && isActionName(action) ? actionLabel(action, lang) : t('case.updated');
+    const next = nextInLineLabel(u, lang);
+    toast.success(t('toast.done', { action: label, number: u.number }), {
+      description: next ? t('toast.next', { next }) : statusLabel(u.status, lang),
+    });
     set(u);
     onChanged?.(u);
   };
@@ -112,7 +118,7 @@ export function CaseDetail({
     if (!c) return;
     setMergeError(null);
     try {
-      done(await actOn(c, 'merge', { targetCaseId: target.id }));
+      done(await actOn(c, 'merge', { targetCaseId: target.id }), 'merge');
     } catch (e) {
       if (e instanceof ApiError && e.code === 'stale_version') {
         setMergeError(t('case.stale'));
@@ -169,7 +175,7 @@ export function CaseDetail({
         </div>
         <div>
           <span className="cd-label">{t('case.next')}</span>
-          <span data-testid="next-actors">{roleList(c.nextActors, lang) || '—'}</span>
+          <span data-testid="next-actors">{nextInLineLabel(c, lang) || '—'}</span>
         </div>
       </section>
 
@@ -274,7 +280,7 @@ export function CaseDetail({
                   <span className="muted">{formatTime(e.at, lang)}</span>
                 </div>
                 <div className="timeline__who">
-                  {e.actorName ?? e.actorId} · {roleList([e.actorRole], lang)}
+                  {actorLabel(e, lang, t)}
                   {e.toStatus !== e.fromStatus && <> → {statusLabel(e.toStatus, lang)}</>}
                 </div>
                 {e.note && <p className="timeline__note">{e.note}</p>}

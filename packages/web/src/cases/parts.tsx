@@ -62,6 +62,34 @@ export function roleList(roles: string[] | undefined, lang: 'zh' | 'en'): string
     .join(lang === 'zh' ? '、' : ', ');
 }
 
+const systemActors = ['scheduler', 'public', 'open311', 'iot', 'camera', 'rules', 'history'] as const;
+
+/** Who acted, as a person reads it: a system actor by what it is (时限督办, 市民举报), never its code. */
+export function actorLabel(
+  e: { actorName?: string | null; actorId?: string | number | null; actorRole: string },
+  lang: 'zh' | 'en',
+  t: Translate,
+): string {
+  if (e.actorRole === 'system') {
+    const name = String(e.actorName ?? '');
+    const kind = systemActors.find((k) => name === k || name.startsWith(`${k}:`) || name.startsWith(`${k}-`));
+    if (kind) return t(`actor.${kind}`);
+    return /[\u4e00-\u9fff]/.test(name) ? `${t('actor.system')} · ${name}` : t('actor.system');
+  }
+  return `${e.actorName ?? e.actorId ?? ''} · ${roleList([e.actorRole], lang)}`;
+}
+
+/** 下一步办理: the department or people next in line where the case names them, else the role. */
+export function nextInLineLabel(
+  c: { nextActors?: string[]; nextInLine?: { role: string; names: string[] }[] },
+  lang: 'zh' | 'en',
+): string {
+  if (!c.nextInLine) return roleList(c.nextActors, lang);
+  return c.nextInLine
+    .map((x) => (x.names.length ? x.names.join(lang === 'zh' ? '、' : ', ') : roleList([x.role], lang)))
+    .join(lang === 'zh' ? '；' : '; ');
+}
+
 export function Photo({ id, alt }: { id: string; alt: string }) {
   const url = useAttachmentUrl(id);
   return url ? (
