@@ -39,7 +39,7 @@ describe.skipIf(testEngine !== 'postgres')('database stall on PostgreSQL', () =>
     server = await buildServer({
       db,
       log: silentLog,
-      config: { sessionHours: 12, webDir: '/nonexistent', healthTimeoutMs: 500 },
+      config: { sessionHours: 12, webDir: '/nonexistent', healthTimeoutMs: 500, totpRequired: false },
     });
     await ensureUser(t.db, { username: 'stall-admin', role: 'admin' });
     token = await login(server, 'stall-admin');

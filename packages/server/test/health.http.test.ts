@@ -119,7 +119,7 @@ describe(`health on ${testEngine}`, () => {
     const s = await buildServer({
       db: t.db,
       log: silentLog,
-      config: { sessionHours: 12, webDir: '/nonexistent', metricsToken: token },
+      config: { sessionHours: 12, webDir: '/nonexistent', metricsToken: token, totpRequired: false },
     });
     try {
       const get = (authorization?: string) =>

@@ -72,6 +72,7 @@ describe.skipIf(mosquittoMissing)(
       const config = {
         sessionHours: 12,
         webDir: '/nonexistent',
+        totpRequired: false,
         mqttUrl: broker.url,
         mqttAdminUsername: broker.admin.username,
         mqttAdminPassword: broker.admin.password,
