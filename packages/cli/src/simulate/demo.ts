@@ -4,7 +4,7 @@
  * Light on purpose: the embedded PGlite is one thread shared with the API.
  */
 import type { Db, Logger, Server } from '@onegrid/server';
-import { type Kind, kinds } from './kinds.ts';
+import { type Kind, kindNames, kinds } from './kinds.ts';
 import { pool, type Simulation, simDevices, startSimulation } from './run.ts';
 
 type Principal = Parameters<Server['iot']['devices']['create']>[0];
@@ -47,11 +47,12 @@ export async function startDemoSimulation(o: {
       async (i) => {
         const kind = kinds[i % kinds.length]!;
         const at = spots.rows[i % spots.rows.length]!;
-        const id = `demo-${kind}-${String(Math.floor(i / kinds.length) + 1).padStart(2, '0')}`;
+        const seq = String(Math.floor(i / kinds.length) + 1).padStart(2, '0');
+        const id = `demo-${kind}-${seq}`;
         const r = await o.server.iot.devices.create(p, {
           id,
           typeId: kind,
-          name: `演示 ${id}`,
+          name: `${kindNames[kind]} ${seq} 号（演示）`,
           location: { lng: at.lng, lat: at.lat },
         });
         return { id, kind, token: r.token };

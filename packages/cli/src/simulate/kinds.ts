@@ -19,6 +19,16 @@ export const kinds: readonly Kind[] = [
   'smoke',
 ];
 
+/** What a person reads for each kind (device names in the demo city). */
+export const kindNames: Readonly<Record<Kind, string>> = {
+  'water-depth': '积水监测仪',
+  'manhole-cover': '智能井盖',
+  'air-quality': '空气质量监测站',
+  'curtain-wall': '幕墙倾斜监测仪',
+  'street-light': '智慧路灯',
+  smoke: '烟感探测器',
+};
+
 export type Values = Record<string, number | boolean>;
 
 export interface SimDevice {

@@ -104,7 +104,8 @@ export function CaseDetail({
 
   const done = (u: Case, action?: string) => {
     const label = action && isActionName(action) ? actionLabel(action, lang) : t('case.updated');
-    const next = nextInLineLabel(u, lang);
+    const ended = u.status === 'closed' || u.status === 'rejected' || u.status === 'merged';
+    const next = ended ? '' : nextInLineLabel(u, lang);
     toast.success(t('toast.done', { action: label, number: u.number }), {
       description: next ? t('toast.next', { next }) : statusLabel(u.status, lang),
     });
