@@ -98,8 +98,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     genReqId: () => crypto.randomUUID(),
     // SSE streams stay open; closing the server must not wait for them.
     forceCloseConnections: true,
+    // A line per request is for debugging, not for the terminal of `npm start` (see below).
+    disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Requests at debug level (LOG_LEVEL=debug shows them), through the same redacting serializers;
+  // failures are logged where they are handled.
+  app.addHook('onRequest', async (request) => {
+    request.log.debug({ req: request }, 'incoming request');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  });
 
   app.decorateRequest('principal', undefined);
   await securityHeaders(app, { mapSources: options.mapSources ?? [] });
