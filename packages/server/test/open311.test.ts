@@ -495,6 +495,8 @@ describe(`Open311 GeoReport v2 on ${testEngine}`, () => {
     });
     expect(upload.statusCode).toBe(201);
     now = new Date('2026-11-23T06:30:00Z');
+    // Hours later: the sessions opened at the start have gone idle (30 minutes), so sign in again.
+    for (const u of ['op', 'lhsr', 'insp']) tokens[u] = await login(server, u);
     s = await act('lhsr', c.id, 'handle', { version: s.version, note: '已清运', photos: [upload.json().id] });
     s = await act('insp', c.id, 'verify', { version: s.version, passed: true });
     s = await act('op', c.id, 'close', { version: s.version });
