@@ -193,13 +193,18 @@ describe(`command screen in the browser (${testEngine})`, () => {
   });
 
   it('opens full screen from the navigation at 1920×1080, with cases, inspectors and charts', async () => {
-    page = await e.openAs('boss', '', { viewport: fullHd });
-    await page.locator('[data-nav=command]').click();
+    // A leader starts on the command screen.
+    page = await e.openAs('boss', '', { viewport: fullHd, signedIn: '[data-testid=command]' });
     await ready(page);
     // No shell chrome: the wall shows the screen alone, with a way back.
     expect(await page.locator('.topbar').count()).toBe(0);
     expect(await page.locator('.sidenav').count()).toBe(0);
     await expect(page.getByTestId('cmd-back').isVisible()).resolves.toBe(true);
+    // Back to the shell, and in again from the navigation.
+    await page.getByTestId('cmd-back').click();
+    await page.waitForSelector('[data-testid=current-user]');
+    await page.locator('[data-nav=command]').click();
+    await ready(page);
 
     // A fresh load straight onto the screen (the wall's browser): first view time.
     await page.reload();
@@ -390,8 +395,7 @@ describe(`command screen in the browser (${testEngine})`, () => {
   });
 
   it('shows a district leader their district as the city', async () => {
-    const p = await e.openAs('hp-boss', '', { viewport: fullHd });
-    await p.goto(`${e.baseUrl}/#/command`);
+    const p = await e.openAs('hp-boss', '', { viewport: fullHd, signedIn: '[data-testid=command]' });
     await ready(p);
     await expect(p.locator('[data-testid=cmd-crumbs] button').allTextContents()).resolves.toEqual(['黄浦区']);
     await expect(p.locator('.cmd-title__area').textContent()).resolves.toBe('黄浦区');
@@ -537,8 +541,7 @@ describe.skipIf(!process.env.ONEGRID_E2E_HEAVY)(
     it('draws the first view and keeps frames over 100,000 cases and 40,625 grids', {
       timeout: 600_000,
     }, async () => {
-      const page = await e.openAs('boss', '', { viewport: fullHd });
-      await page.goto(`${e.baseUrl}/#/command`);
+      const page = await e.openAs('boss', '', { viewport: fullHd, signedIn: '[data-testid=command]' });
       await page.waitForSelector('[data-testid=command][data-ready=true]', { timeout: 120_000 });
       // The figure of a fresh load (the wall's browser reloading), as in the loop city's test.
       const views: number[] = [];

@@ -98,6 +98,8 @@ export interface E2e {
       viewport?: { width: number; height: number };
       password?: string;
       contextOptions?: BrowserContextOptions;
+      /** What shows that sign-in is done; the shell's user badge unless told (a leader starts on the command screen, which has no shell). */
+      signedIn?: string;
     },
   ): Promise<Page>;
   shot(page: Page, name: string): Promise<void>;
@@ -197,7 +199,7 @@ export async function startE2e(city: (db: Db) => Promise<unknown>): Promise<E2e>
       await page.getByLabel('用户名').fill(username);
       await page.getByLabel('密码').fill(options.password ?? 'secret-pw');
       await page.getByRole('button', { name: '登录', exact: true }).click();
-      await page.waitForSelector('[data-testid=current-user]');
+      await page.waitForSelector(options.signedIn ?? '[data-testid=current-user]');
       return page;
     },
     async shot(page, name) {
