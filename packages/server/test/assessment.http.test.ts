@@ -128,7 +128,9 @@ describe(`assessment over HTTP on ${testEngine}`, () => {
       UPDATE unit_grids SET duty_grid_code = '310101002901' WHERE community_code = '310101002001';
       INSERT INTO duty_grid_inspectors (duty_grid_code, user_id) VALUES ('310101002901', ${users.inspector});
       UPDATE geo_revision SET revision = revision + 1;`);
-    server = await testServer(t.db, () => now);
+    // The controlled clock jumps hours between steps: sessions end by the 12 h limit here
+    // (loginAll after a jump), not by the 30 idle minutes.
+    server = await testServer(t.db, () => now, { sessionIdleMinutes: 12 * 60 });
     await server.geo.refresh({ force: true });
     await loginAll();
 
