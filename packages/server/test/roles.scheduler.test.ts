@@ -118,7 +118,11 @@ describe(`the scheduler role on ${testEngine}`, () => {
 
     // The holder stops (deploy, scale-in): it releases the lease, the other takes it at its next try.
     await a.close();
-    await until(() => b.scheduler()?.leader === true, 'the other scheduler to take the lease');
+    // Leadership is taken first and the once-only jobs start just after: wait for both.
+    await until(
+      () => b.scheduler()?.leader === true && b.jobs().includes('cases.deadlines'),
+      'the other scheduler to take the lease and start its jobs',
+    );
     expect(b.jobs()).toContain('cases.deadlines');
     token = await login(api, 'insp'); // three days on: the session expired
     const second = await report('道路遗撒 · 接管之后');
