@@ -143,7 +143,8 @@ describe.skipIf(testEngine !== 'postgres')('serve --role: processes on one Postg
     );
     expect(next).toContain(`-${survivor.child.pid}-`);
     expect((await http(survivor.port, '/api/v1/health')).status).toBe(200);
-  });
+    // Two real processes start, compile and migrate on a 2-core machine: more than the default minute.
+  }, 240_000);
 });
 
 describe.skipIf(testEngine === 'postgres')('serve --role: processes', () => {
