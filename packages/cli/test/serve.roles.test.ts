@@ -98,9 +98,16 @@ describe.skipIf(testEngine !== 'postgres')('serve --role: processes on one Postg
 
     // An SSE client on B, subscribed (the stream's first comment says so) before the write on A.
     const ctrl = new AbortController();
-    const stream = await http(b.port, `/api/v1/stream?access_token=${await token(b.port, 'op')}`, {
-      signal: ctrl.signal,
-    });
+    // The stream takes a short-lived ticket, never the session token, in its URL.
+    const ticket = (
+      (await (
+        await http(b.port, '/api/v1/stream/ticket', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${await token(b.port, 'op')}` },
+        })
+      ).json()) as { ticket: string }
+    ).ticket;
+    const stream = await http(b.port, `/api/v1/stream?ticket=${ticket}`, { signal: ctrl.signal });
     const reader = stream.body!.getReader();
     let text = '';
     const read = async () => {
