@@ -12,6 +12,8 @@ export const auditActionGroups = {
   pii: { zh: '个人信息查看', en: 'Personal data shown in full' },
   service: { zh: '服务账号访问', en: 'Service-account access' },
   audit: { zh: '审计日志维护', en: 'Audit log upkeep' },
+  duty: { zh: '值班值守', en: 'Duty' },
+  emergency: { zh: '应急指挥', en: 'Emergency command' },
 } as const;
 export type AuditActionGroup = keyof typeof auditActionGroups;
 
@@ -39,6 +41,24 @@ export const auditActions = [
   'pii.reveal',
   'service.access',
   'audit.prune',
+  'duty.shift.create',
+  'duty.shift.delete',
+  'duty.handover',
+  'duty.log',
+  'emergency.plan.create',
+  'emergency.plan.update',
+  'emergency.resource.create',
+  'emergency.resource.update',
+  'emergency.resource.delete',
+  'emergency.incident.create',
+  'emergency.incident.update',
+  'emergency.incident.activate',
+  'emergency.incident.dismiss',
+  'emergency.incident.stand-down',
+  'emergency.incident.link',
+  'emergency.task.done',
+  'emergency.report.send',
+  'emergency.dispatch',
 ] as const;
 
 export function auditGroupOf(action: string): AuditActionGroup | undefined {

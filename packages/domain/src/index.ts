@@ -8,6 +8,7 @@ export * from './cases/index.ts';
 export * from './categories.ts';
 export * from './codes.ts';
 export * from './demo/index.ts';
+export * from './emergency/index.ts';
 export * from './geo/index.ts';
 export * from './policy.ts';
 export * from './privacy.ts';

@@ -51,6 +51,20 @@ export const capabilities = [
   'audit:read',
   /** A citizen reporter's name and contact in full, to call back (each showing audited). */
   'pii:reveal',
+  /** 值班值守: who is on duty, the rosters and the duty log. */
+  'duty:read',
+  /** Write the duty log, hand a shift over (交接班). */
+  'duty:log',
+  /** Arrange the rosters (排班). */
+  'duty:manage',
+  /** 应急指挥: incidents, plans, resources in scope. */
+  'emergency:read',
+  /** Open an incident, link cases and alarms, send reports, dispatch resources, finish SOP tasks. */
+  'emergency:act',
+  /** Activate a plan, change an incident's level, stand down (a leader's call). */
+  'emergency:command',
+  /** Plans and resources as data (预案, 队伍, 物资, 专家, 避难场所). */
+  'emergency:manage',
 ] as const;
 export type Capability = (typeof capabilities)[number];
 
@@ -77,6 +91,10 @@ export const roleCapabilities: Readonly<Record<Role, readonly Capability[]>> = {
     'spot-checks:record',
     'command:view',
     'patrol:read',
+    'duty:read',
+    'duty:manage',
+    'emergency:read',
+    'emergency:manage',
   ],
   security: ['session', 'users:manage', 'directory:read'],
   auditor: ['session', 'audit:read'],
@@ -93,6 +111,12 @@ export const roleCapabilities: Readonly<Record<Role, readonly Capability[]>> = {
     'command:view',
     'patrol:read',
     'pii:reveal',
+    'duty:read',
+    'duty:log',
+    'duty:manage',
+    'emergency:read',
+    'emergency:act',
+    'emergency:command',
   ],
   operator: [
     ...caseWork,
@@ -105,6 +129,11 @@ export const roleCapabilities: Readonly<Record<Role, readonly Capability[]>> = {
     'spot-checks:read',
     'spot-checks:draw',
     'spot-checks:record',
+    'duty:read',
+    'duty:log',
+    'emergency:read',
+    'emergency:act',
+    'emergency:manage',
   ],
   dispatcher: [
     ...caseWork,
@@ -117,8 +146,21 @@ export const roleCapabilities: Readonly<Record<Role, readonly Capability[]>> = {
     'spot-checks:read',
     'command:view',
     'patrol:read',
+    'duty:read',
+    'duty:log',
+    'emergency:read',
+    'emergency:act',
   ],
-  handler: [...caseWork, 'iot:read', 'alarms:ack', 'vitals:read'],
+  // A department finishes the SOP tasks given to it (emergency.service.ts checks the department).
+  handler: [
+    ...caseWork,
+    'iot:read',
+    'alarms:ack',
+    'vitals:read',
+    'duty:read',
+    'emergency:read',
+    'emergency:act',
+  ],
   // An inspector reads their own tracks only (patrol.service.ts).
   inspector: [
     ...caseWork,

@@ -29,6 +29,8 @@ import { commandRoutes } from './command/command.routes.ts';
 import type { Config } from './config.ts';
 import { createDbAvailability } from './db/availability.ts';
 import type { Db } from './db/db.ts';
+import { dutyRoutes } from './duty/duty.routes.ts';
+import { dutyService } from './duty/duty.service.ts';
 import { createEvents } from './events/events.module.ts';
 import type { EventBus } from './events/outbox.ts';
 import { createGeo } from './geo/geo.module.ts';
@@ -265,6 +267,7 @@ export async function buildServer({
           patrolService({ db, clock, locate: (lng, lat) => geo.service.locateWgs84(lng, lat) }),
         ),
     },
+    { name: 'duty', routes: (a) => dutyRoutes(a, dutyService({ db, clock })) },
     {
       name: 'audit',
       routes: (a) => auditRoutes(a, { db }),
