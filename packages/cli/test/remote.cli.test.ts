@@ -121,7 +121,9 @@ describe(`onegrid remote commands over the API (${testEngine})`, () => {
 
     const act = await onegrid(['cases', 'act', String(created.id), 'accept', '--urgency', 'normal'], opEnv);
     expect(act.stderr).toBe('');
-    expect(act.stdout).toContain(`${created.number}: reported → `);
+    // Statuses and what comes next by their Chinese names, not codes.
+    expect(act.stdout).toContain(`${created.number}: 待受理 → `);
+    expect(act.stdout).toMatch(/下一步 next: /);
     const row = await t.db.query<{ status: string; photos: number }>(
       `SELECT status, (SELECT count(*)::int FROM attachments a WHERE a.case_id = c.id) AS photos
          FROM cases c WHERE id = $1`,

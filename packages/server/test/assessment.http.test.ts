@@ -272,7 +272,7 @@ describe(`assessment over HTTP on ${testEngine}`, () => {
     expect(l.rank).toBe(2);
   });
 
-  it('scores areas from grid up, quiet grids included', async () => {
+  it('scores areas from grid up, quiet grids counted in the filed-count score but not scored alone', async () => {
     const grids = (await assess(`${P1}&level=grid`)).rows;
     expect(grids).toHaveLength(4);
     const g = row(grids, '310101002001002');
@@ -293,7 +293,9 @@ describe(`assessment over HTTP on ${testEngine}`, () => {
     });
     // (1 − 1/6)×100×.1 + 60×.2 (class A, 6 filed) + 66.67×.3 + 100×.4 = 80.33
     expect(g.score).toBe(80.33);
-    expect(row(grids, '310101002001001')).toMatchObject({ score: 100, grade: 'A', rank: 1 });
+    // A grid with no case has no data: unscored and unranked (issue 18), not first with 100.
+    expect(row(grids, '310101002001001')).toMatchObject({ score: null, grade: null, rank: null });
+    expect(g.rank).toBe(1);
     const community = row((await assess(`${P1}&level=community`)).rows, '310101002001');
     // filed-count score = mean(100, 60, 100, 100) = 90 → 8.33 + 18 + 20 + 40
     expect(community.score).toBe(86.33);
@@ -317,7 +319,9 @@ describe(`assessment over HTTP on ${testEngine}`, () => {
     const lead = row((await assess(`${P2}&level=shiftLead`)).rows, users.operator);
     expect(lead.counters).toMatchObject({ filed: 0, closed: 1 });
     const last = await assess(`${P1}&level=district&compare=lastYear`);
-    expect(row(last.rows, '310101').previous?.score).toBe(100); // a year earlier: nothing filed
+    // A year earlier nothing was filed: no data, so no score and no difference.
+    expect(row(last.rows, '310101').previous?.score).toBeNull();
+    expect(row(last.rows, '310101').delta?.score).toBeNull();
   });
 
   it('sums a grid up under the four aspects (发现与监督 / 指挥与协调 / 综合监督 / 运行机制)', async () => {
@@ -373,8 +377,8 @@ describe(`assessment over HTTP on ${testEngine}`, () => {
       previous: null,
     });
     expect((row(r.rows, '310101002001001') as Row & { aspects: Aspects }).aspects).toMatchObject({
-      score: 100,
-      aspects: { discovery: null },
+      score: null,
+      aspects: { discovery: null, mechanism: null },
     });
     const people = await call('boss', 'GET', `/api/v1/assessment?${P1}&level=department`);
     expect(people.body.summary).toBeNull();
@@ -397,12 +401,12 @@ describe(`assessment over HTTP on ${testEngine}`, () => {
     expect(r.lastYearTo).toBe('2025-11-24T16:00:00.000Z');
     const d = row(r.rows, '310101') as (typeof r.rows)[number];
     expect(d.previous?.score).toBe(86.33); // P1, worked out above
-    expect(d.lastYear?.score).toBe(100); // a year earlier: nothing filed, every grid scores 100
+    expect(d.lastYear?.score).toBeNull(); // a year earlier: nothing filed, no data (not 100)
     expect(d.delta.score).toBe(Math.round(((d.score ?? 0) - 86.33) * 100) / 100);
-    expect(d.lastYearDelta.score).toBe(Math.round(((d.score ?? 0) - 100) * 100) / 100);
+    expect(d.lastYearDelta.score).toBeNull();
     expect(d.delta.rank).toBe(0); // first both days
     expect(r.summary.previous.score).toBe(83.33);
-    expect(r.summary.lastYear.score).toBe(100);
+    expect(r.summary.lastYear.score).toBeNull();
     const bad = await call('boss', 'GET', `/api/v1/assessment?${P2}&level=district&compare=always`);
     expect(bad.status).toBe(400);
     // A calendar month compares with the calendar month before, whatever its length.
@@ -414,6 +418,64 @@ describe(`assessment over HTTP on ${testEngine}`, () => {
     const q3 = { from: new Date('2026-06-30T16:00:00Z'), to: new Date('2026-09-30T16:00:00Z') };
     expect(comparisonPeriod(q3, 'previous').from).toEqual(new Date('2026-03-31T16:00:00Z'));
     expect(comparisonPeriod(q3, 'lastYear').from).toEqual(new Date('2025-06-30T16:00:00Z'));
+  });
+
+  it('gives figures that agree with each other at every area level (issue 18)', async () => {
+    type Full = Row & {
+      aspects: Aspects;
+      lastYear: { score: number | null } | null;
+      lastYearDelta: { score: number | null } | null;
+    };
+    const mean = (a: Record<string, number | null>) => {
+      const xs = Object.values(a).filter((x): x is number => x !== null);
+      return xs.length ? Math.round((xs.reduce((x, y) => x + y, 0) / xs.length) * 100) / 100 : null;
+    };
+    const sums: Record<string, Record<string, number>> = {};
+    for (const level of ['grid', 'community', 'street', 'district'] as const) {
+      for (const q of [P1, P2]) {
+        const r = (await assess(`${q}&level=${level}&compare=both`)) as unknown as {
+          rows: Full[];
+          summary: Aspects & { previous: Aspects | null; lastYear: Aspects | null };
+        };
+        // The composite is its parts: the mean of the aspects with data (default weights are equal).
+        expect(r.summary.score).toBe(mean(r.summary.aspects));
+        for (const x of [r.summary.previous, r.summary.lastYear])
+          if (x) expect(x.score).toBe(mean(x.aspects));
+        // Ranks follow scores (1, 2, 2, 4); rows without data are unranked and never compared.
+        const ranked = r.rows.filter((x) => x.score !== null);
+        for (const [i, x] of ranked.entries()) {
+          const better = ranked.filter((y) => (y.score ?? 0) > (x.score ?? 0)).length;
+          expect(x.rank, `${level} ${x.subject}`).toBe(better + 1);
+          if (i > 0) expect(x.score).toBeLessThanOrEqual(ranked[i - 1]?.score ?? 100);
+        }
+        for (const x of r.rows) {
+          expect(x.aspects.score, `${level} ${x.subject}`).toBe(mean(x.aspects.aspects));
+          if (x.score === null) {
+            expect(x).toMatchObject({ rank: null, grade: null });
+            expect(x.delta?.score ?? null).toBeNull();
+            expect(x.lastYearDelta?.score ?? null).toBeNull();
+            // No data at all: no aspect is scored either (no composite of one indicator).
+            expect(x.aspects.score).toBeNull();
+          }
+          // A difference is this period's score minus the other's, and only where both exist.
+          const prev = x.previous?.score ?? null;
+          expect(x.delta?.score ?? null).toBe(
+            x.score !== null && prev !== null ? Math.round((x.score - prev) * 100) / 100 : null,
+          );
+          const ly = x.lastYear?.score ?? null;
+          expect(x.lastYearDelta?.score ?? null).toBe(
+            x.score !== null && ly !== null ? Math.round((x.score - ly) * 100) / 100 : null,
+          );
+        }
+        // Every level counts the same cases: sums of the counters agree from grid to district.
+        const total: Record<string, number> = {};
+        for (const x of r.rows)
+          for (const k of ['reported', 'filed', 'closed', 'dispatched', 'handled'])
+            total[k] = (total[k] ?? 0) + (x.counters[k] ?? 0);
+        if (sums[q]) expect(total, `${level} ${q}`).toEqual(sums[q]);
+        else sums[q] = total;
+      }
+    }
   });
 
   it('opens the cases behind a figure', async () => {

@@ -118,6 +118,8 @@ const row = (cells: string[]) =>
   cells.map((cell, i) => (i < columns.length ? pad(cell, columns[i] ?? 0) : cell)).join(' ');
 const header = () => row(['编号ID', '案件编号', '状态', '类别', '网格/街道', '处置时限']);
 
+const statusName = (s: string) => caseStatusNames[s as keyof typeof caseStatusNames]?.zh ?? s;
+
 function line(c: Case): string {
   return row([
     String(c.id),
@@ -264,7 +266,9 @@ export function registerRemote(program: Command) {
         print(
           Boolean(cmd.optsWithGlobals().json),
           next,
-          () => `${next.number}: ${c.status} → ${next.status}`,
+          () =>
+            `${next.number}: ${statusName(c.status)} → ${statusName(next.status)}` +
+            `\n  下一步 next: ${(next.allowedActions ?? []).map(actionLabel).join('，') || '—'}`,
         );
       },
     );

@@ -95,11 +95,15 @@ describe('four-aspect summary (hand-computed)', () => {
   });
 
   it('leaves out what has a zero denominator; nothing at all gives null', () => {
-    // A quiet area: only the filed-count score (no case, 100) can be judged.
+    // A quiet area: no case to judge. Its grids' filed-count 100 alone is no score (issue 18: a
+    // "last year" of 100 made from one indicator of thirteen); it has no data.
     const quiet = assessAspects(zero, 100, defaultAspectConfig, grade);
-    expect(quiet.aspects).toEqual({ discovery: null, command: null, supervision: null, mechanism: 100 });
-    expect(quiet.score).toBe(100);
-    expect(quiet.indicators.closing).toBeNull();
+    expect(quiet.aspects).toEqual({ discovery: null, command: null, supervision: null, mechanism: null });
+    expect(quiet).toMatchObject({ score: null, grade: null });
+    expect(quiet.indicators.filedCount).toBeNull();
+    // One case filed: the filed-count score counts again beside what can be judged.
+    const one = assessAspects({ ...zero, filed: 1 }, 90, defaultAspectConfig, grade);
+    expect(one.indicators.filedCount).toBe(90);
     // No grids either (a department's cases without a grid): nothing to judge.
     const none = assessAspects(zero, null, defaultAspectConfig, grade);
     expect(none).toMatchObject({ score: null, grade: null });

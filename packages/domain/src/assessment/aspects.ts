@@ -113,7 +113,11 @@ export function assessAspects(
   aspects: AspectConfig,
   gradeOf: (score: number | null) => Assessed['grade'],
 ): AspectSummary {
-  const indicators = aspectIndicators(c, filedCount);
+  // No case to judge in the period (every rate without a denominator): no data, not the quiet
+  // grids' filed-count 100 — a "score" made of one indicator of thirteen.
+  const rated = aspectIndicators(c, null);
+  const judged = Object.values(rated).some((v) => v !== null);
+  const indicators = judged ? aspectIndicators(c, filedCount) : rated;
   const out = {} as Record<AspectId, number | null>;
   for (const id of aspectIds) {
     const spec = aspects[id];

@@ -244,9 +244,13 @@ export function assessArea(
   const publicReport = rate(c.publicConfirmed, c.filed);
   const closing = rate(c.closed, c.dueToClose);
   const onTimeClosing = rate(c.closedOnTime, c.closed);
-  const filedCount = gridFiledScores.length
-    ? gridFiledScores.reduce((a, b) => a + b, 0) / gridFiledScores.length
-    : null;
+  // An area with no case to judge (nothing filed, nothing due to close) has no data: its quiet
+  // grids' filed-count 100 alone would rank it first and make a "last year" out of nothing.
+  const judged = publicReport !== null || closing !== null || onTimeClosing !== null;
+  const filedCount =
+    judged && gridFiledScores.length
+      ? gridFiledScores.reduce((a, b) => a + b, 0) / gridFiledScores.length
+      : null;
   return assessed(
     { publicReport, closing, onTimeClosing },
     {

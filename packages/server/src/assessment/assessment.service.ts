@@ -363,6 +363,7 @@ export function assessmentService({ db, clock, config = defaultAssessmentConfig 
       const diff = (x: number | null | undefined, y: number | null | undefined) =>
         x !== null && x !== undefined && y !== null && y !== undefined ? round2(x - y) : null;
       const delta: Delta = {
+        // No data on either side is no comparison (a null score: see assessArea).
         score: diff(r.score, b.score),
         rank: r.rank !== null && b.rank !== null ? b.rank - r.rank : null,
         rates: Object.fromEntries(

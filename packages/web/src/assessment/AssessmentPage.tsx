@@ -189,8 +189,9 @@ function AssessmentScreen({ user, params }: { user: User; params: URLSearchParam
               report={scopeReport}
               score={summary?.score}
               grade={summary?.grade}
-              previous={summary?.previous?.score}
-              lastYear={summary?.lastYear?.score}
+              previous={sameAspects(summary, summary?.previous) ? summary?.previous?.score : null}
+              lastYear={sameAspects(summary, summary?.lastYear) ? summary?.lastYear?.score : null}
+              parts={summary ? compositeParts(summary, t) : ''}
               strong
             />
             {aspectKeys.map((k) => (
@@ -208,6 +209,11 @@ function AssessmentScreen({ user, params }: { user: User; params: URLSearchParam
             <div className="as-card">
               <h2 className="as-card__title">
                 {t('as.ranking')} · {levelName(level, lang)}
+                <span className="muted as-card__sub" data-testid="as-ranking-note">
+                  {report.rows.some((r) => r.score === null)
+                    ? t('as.rankingNote', { n: report.rows.filter((r) => r.score === null).length })
+                    : t('as.rankingAll')}
+                </span>
               </h2>
               <Chart option={options.ranking} testId="as-chart-ranking" height={300} />
             </div>
@@ -242,6 +248,8 @@ function AspectCard(p: {
   previous: number | null | undefined;
   lastYear: number | null | undefined;
   strong?: boolean;
+  /** How the figure is made (the composite: its aspects and weights). */
+  parts?: string;
 }) {
   const { t } = useI18n();
   const d = (x: number | null | undefined) =>
@@ -249,8 +257,12 @@ function AspectCard(p: {
   return (
     <div className={`as-aspect ${p.strong ? 'as-aspect--strong' : ''}`} data-testid="as-aspect">
       <div className="as-aspect__label">{p.label}</div>
-      <div className="as-aspect__score">
-        {num(p.score)}
+      <div className="as-aspect__score" data-no-data={p.score === null || p.score === undefined}>
+        {p.score === null || p.score === undefined ? (
+          <span className="as-nodata">{t('as.noData')}</span>
+        ) : (
+          num(p.score)
+        )}
         {p.grade && (
           <span className="as-grade" style={{ background: colourOf(p.report, p.grade) }}>
             {p.grade}
@@ -265,9 +277,36 @@ function AspectCard(p: {
           {t('as.lastYearShort')} {signed(d(p.lastYear))}
         </span>
       </div>
+      {p.parts && (
+        <div className="as-aspect__parts" data-testid="as-composite-parts">
+          {p.parts}
+        </div>
+      )}
     </div>
   );
 }
+type AspectsFigure = NonNullable<Report['summary']>;
+type AspectsOnly = Pick<AspectsFigure, 'aspects'>;
+
+/** Two composites compare only when the same aspects had data in both periods. */
+function sameAspects(a: AspectsOnly | null | undefined, b: AspectsOnly | null | undefined): boolean {
+  if (!a || !b) return false;
+  return aspectKeys.every((k) => (a.aspects[k] === null) === (b.aspects[k] === null));
+}
+
+/** The composite explained: 25%×51.21 + … over the aspects with data, and which have none. */
+function compositeParts(s: AspectsOnly, t: ReturnType<typeof useI18n>['t']): string {
+  const scored = aspectKeys.filter((k) => s.aspects[k] !== null && s.aspects[k] !== undefined);
+  if (!scored.length) return t('as.noDataNote');
+  const parts = scored.map((k) => `${t(`as.aspect.${k}`)} ${num(s.aspects[k])}`).join(' · ');
+  const missing = aspectKeys.filter((k) => !scored.includes(k));
+  return `${t('as.compositeOf', { n: scored.length })}：${parts}${
+    missing.length
+      ? `；${t('as.missingAspects', { names: missing.map((k) => t(`as.aspect.${k}`)).join('、') })}`
+      : ''
+  }`;
+}
+
 const tone = (x: number | null) => (x === null || Math.abs(x) < 0.005 ? '' : x > 0 ? 'as-up' : 'as-down');
 
 function PeriodPicker({ period, onChange }: { period: Period; onChange(p: Period): void }) {

@@ -100,7 +100,9 @@ export function AssessmentTable({ report, query }: { report: Report; query: Quer
                 <td className="as-sticky as-sticky--1 as-name" title={r.subject}>
                   {r.name}
                 </td>
-                <td className="as-num as-strong">{num(r.score)}</td>
+                <td className="as-num as-strong" data-no-data={r.score === null}>
+                  {r.score === null ? <span className="as-nodata">{t('as.noData')}</span> : num(r.score)}
+                </td>
                 <td>
                   {r.grade ? (
                     <span className="as-grade" style={{ background: colourOf(report, r.grade) }}>

@@ -86,13 +86,17 @@ export function radarOption(
   t: Translate,
 ): Option {
   const series = (a: Aspects | null | undefined) => aspectKeys.map((k) => a?.aspects[k] ?? 0);
+  // A period is drawn only when at least three aspects have data: fewer make a line or a point
+  // at the centre (a "degenerate radar"), which reads as a collapse rather than as no data.
+  const drawable = (a: Aspects | null | undefined): a is Aspects =>
+    !!a && aspectKeys.filter((k) => a.aspects[k] !== null && a.aspects[k] !== undefined).length >= 3;
   const items = [
-    { name: t('as.thisPeriod'), value: series(summary), color: '#1463c8' },
-    ...(summary?.previous
-      ? [{ name: t('as.previous'), value: series(summary.previous), color: '#8a96a6' }]
+    ...(drawable(summary) ? [{ name: t('as.thisPeriod'), value: series(summary), color: '#1463c8' }] : []),
+    ...(drawable(summary?.previous)
+      ? [{ name: t('as.previous'), value: series(summary?.previous), color: '#8a96a6' }]
       : []),
-    ...(summary?.lastYear
-      ? [{ name: t('as.lastYear'), value: series(summary.lastYear), color: '#e3a000' }]
+    ...(drawable(summary?.lastYear)
+      ? [{ name: t('as.lastYear'), value: series(summary?.lastYear), color: '#e3a000' }]
       : []),
   ];
   return {
@@ -149,13 +153,20 @@ export function trendOption(report: Report, t: Translate, n = 10): Option {
       {
         type: 'bar',
         name: t('as.previous'),
-        data: rows.map((r) => r.previous?.score ?? null),
+        // Only comparable figures (the server gives no difference for no data or other parts).
+        data: rows.map((r) =>
+          r.delta?.score !== null && r.delta?.score !== undefined ? (r.previous?.score ?? null) : null,
+        ),
         itemStyle: { color: '#9aa6b5' },
       },
       {
         type: 'line',
         name: t('as.lastYear'),
-        data: rows.map((r) => r.lastYear?.score ?? null),
+        data: rows.map((r) =>
+          r.lastYearDelta?.score !== null && r.lastYearDelta?.score !== undefined
+            ? (r.lastYear?.score ?? null)
+            : null,
+        ),
         itemStyle: { color: '#e3a000' },
         symbolSize: 8,
       },

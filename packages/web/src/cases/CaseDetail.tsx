@@ -10,7 +10,15 @@ import { CaseMap } from './CaseMap.tsx';
 import { actOn, type Case, duplicatesOf, getCase, useCaseStream } from './data.ts';
 import { NearestAddress } from './NearestAddress.tsx';
 import { actionLabel, eventLabel, isActionName, statusLabel } from './names.ts';
-import { actorLabel, Countdown, formatTime, nextInLineLabel, Photo, StatusChip } from './parts.tsx';
+import {
+  actorLabel,
+  Countdown,
+  formatTime,
+  nextInLineLabel,
+  Photo,
+  StatusChip,
+  systemReporterLabel,
+} from './parts.tsx';
 import './cases.css';
 
 type Duplicate = Awaited<ReturnType<typeof duplicatesOf>>[number];
@@ -324,6 +332,8 @@ function Reporter({ c }: { c: Case }) {
     null,
   );
   const shown = full ?? c;
+  const system = c.reporterContact ? null : systemReporterLabel(c.reporterName, t);
+  if (system) return <span data-testid="case-reporter">{system}</span>;
   const can = state.status === 'signedIn' && revealRoles.has(state.session.user.role);
   return (
     <span data-testid="case-reporter">

@@ -58,7 +58,15 @@ export function Countdown({ deadline }: { deadline: Case['deadline'] }) {
 
 export function roleList(roles: string[] | undefined, lang: 'zh' | 'en'): string {
   return (roles ?? [])
-    .map((r) => (r in roleNames ? roleNames[r as keyof typeof roleNames][lang] : r))
+    .map((r) =>
+      r in roleNames
+        ? roleNames[r as keyof typeof roleNames][lang]
+        : r === 'system'
+          ? lang === 'zh'
+            ? '系统'
+            : 'System'
+          : r,
+    )
     .join(lang === 'zh' ? '、' : ', ');
 }
 
@@ -77,6 +85,15 @@ export function actorLabel(
     return /[\u4e00-\u9fff]/.test(name) ? `${t('actor.system')} · ${name}` : t('actor.system');
   }
   return `${e.actorName ?? e.actorId ?? ''} · ${roleList([e.actorRole], lang)}`;
+}
+
+/**
+ * A reporter that is a system (camera-demo, iot:rule-7) reads as what it is (系统 · 视频智能识别);
+ * a person's name (or a Chinese system name) stays as written. Null for people.
+ */
+export function systemReporterLabel(name: string | null | undefined, t: Translate): string | null {
+  if (!name || /[\u4e00-\u9fff]/.test(name) || !/^[a-z][\w:.-]*$/i.test(name)) return null;
+  return actorLabel({ actorRole: 'system', actorName: name }, 'zh', t);
 }
 
 /** 下一步办理: the department or people next in line where the case names them, else the role. */

@@ -3,6 +3,7 @@
  * case it filed), and the devices with their status and readings. For operators, dispatchers,
  * department handlers, leaders and administrators; inspectors report from their own app.
  */
+import { reasonInChinese } from '@onegrid/domain';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { apiErrorText } from '../admin/parts.tsx';
 import type { User } from '../api/client.ts';
@@ -107,10 +108,26 @@ function metricOf(types: DeviceType[], typeId: string, key?: string) {
   return numeric.find((m) => m.key === key) ?? numeric[0];
 }
 
-function showValue(v: unknown): string {
+/** A reading as a person reads it: numbers rounded, flags as 是/否 (never a raw `true`). */
+function showValue(v: unknown, t: ReturnType<typeof useI18n>['t']): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  if (typeof v === 'boolean') return t(v ? 'iot.bool.true' : 'iot.bool.false');
   if (v === null || v === undefined) return '—';
   return String(v);
+}
+
+/** A metric's name in the reader's language (the key when the type does not list it). */
+function metricNameOf(types: DeviceType[], typeId: string, lang: string) {
+  const ty = types.find((x) => x.id === typeId);
+  return (key: string) => {
+    const m = ty?.metrics.find((x) => x.key === key);
+    return lang === 'zh' && m?.name_zh ? m.name_zh : key;
+  };
+}
+
+/** The rule engine's reason, in Chinese with the metrics' Chinese names when the UI is in 中文. */
+function reasonText(reason: string, types: DeviceType[], typeId: string, lang: string): string {
+  return lang === 'zh' ? reasonInChinese(reason, metricNameOf(types, typeId, lang)) : reason;
 }
 
 function Alarms({ tick, types, canAck }: { tick: number; types: DeviceType[]; canAck: boolean }) {
@@ -213,7 +230,7 @@ function Alarms({ tick, types, canAck }: { tick: number; types: DeviceType[]; ca
                 <span className="iot-item__main">
                   <strong>{a.ruleName}</strong>
                   <span>
-                    {a.deviceName} · {showValue(a.lastValue)}
+                    {a.deviceName} · {showValue(a.lastValue, t)} {metricOf(types, a.deviceTypeId)?.unit ?? ''}
                   </span>
                 </span>
                 <span className="iot-item__side">
@@ -277,7 +294,7 @@ function AlarmPanel({
       </div>
       {detail.reason && (
         <p className="iot-reason" data-testid="alarm-reason">
-          {detail.reason}
+          {reasonText(detail.reason, types, a.deviceTypeId, lang)}
         </p>
       )}
       <dl className="iot-facts">
@@ -291,7 +308,7 @@ function AlarmPanel({
         <dd>{a.areaCode ?? '—'}</dd>
         <dt>{t('iot.value')}</dt>
         <dd>
-          {showValue(a.lastValue)} {metric?.unit ?? ''}
+          {showValue(a.lastValue, t)} {typeof a.lastValue === 'number' ? (metric?.unit ?? '') : ''}
         </dd>
         <dt>{t('iot.raisedAt')}</dt>
         <dd>
@@ -336,7 +353,9 @@ function AlarmPanel({
             <time>{formatTime(ev.at, lang)}</time>
             <span>{t(`iot.event.${ev.kind}` as 'iot.event.raised')}</span>
             {typeof (ev.detail as { reason?: unknown }).reason === 'string' && (
-              <small>{(ev.detail as { reason: string }).reason}</small>
+              <small>
+                {reasonText((ev.detail as { reason: string }).reason, types, a.deviceTypeId, lang)}
+              </small>
             )}
           </li>
         ))}
@@ -462,9 +481,7 @@ function Devices({ types, tick }: { types: DeviceType[]; tick: number }) {
                 <span className={`iot-dot iot-dot--${d.status}`} title={t(`iot.status.${d.status}`)} />
                 <span className="iot-item__main">
                   <strong>{d.name}</strong>
-                  <span>
-                    {typeName(d.typeId)} · <code>{d.id}</code>
-                  </span>
+                  <span>{typeName(d.typeId)}</span>
                 </span>
                 <span className="iot-item__side">
                   <span className={`iot-state iot-state--${d.status}`}>{t(`iot.status.${d.status}`)}</span>
