@@ -2681,7 +2681,7 @@ export interface paths {
                     category?: string;
                     /** @description district/street/community/grid code */
                     area?: string;
-                    /** @description one of inspector, public, hotline, iot, camera, department, leader, higher-platform, open311 */
+                    /** @description one of inspector, public, hotline, iot, camera, department, leader, higher-platform, lower-platform, open311 */
                     source?: string;
                     from?: string;
                     to?: string;
@@ -2757,7 +2757,7 @@ export interface paths {
                             crs?: "wgs84" | "gcj02" | "bd09";
                         };
                         address?: string;
-                        source?: "inspector" | "public" | "hotline" | "iot" | "camera" | "department" | "leader" | "higher-platform" | "open311";
+                        source?: "inspector" | "public" | "hotline" | "iot" | "camera" | "department" | "leader" | "higher-platform" | "lower-platform" | "open311";
                         urgency?: "urgent" | "normal";
                         photos?: string[];
                         idempotencyKey?: string;
@@ -3159,7 +3159,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The responsibility matrix: category × area → department */
+        /** The responsibility matrix: category × area → department; the caller's subtree and the rules it inherits */
         get: {
             parameters: {
                 query?: never;
@@ -3601,6 +3601,149 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/settings/loop/areas/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A district's or street's loop settings: what it sets itself and what it inherits */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AreaLoopSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Set (or with null give back to the level above) a district's or street's own settings */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        calendar?: {
+                            utcOffsetMinutes: number;
+                            workHours: {
+                                start: string;
+                                end: string;
+                            }[];
+                            weekendDays: number[];
+                            holidays: string[];
+                            workdays: string[];
+                        } | null;
+                        deadlineRules?: {
+                            category: string;
+                            urgency?: "urgent" | "normal";
+                            areaClass?: "A" | "B" | "C";
+                            limits: {
+                                [key: string]: {
+                                    amount: number;
+                                    unit: "minutes" | "hours" | "days";
+                                    basis: "natural" | "working";
+                                };
+                            };
+                            note?: string;
+                        }[] | null;
+                        autoDispatchCategories?: string[] | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AreaLoopSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/open311/clients": {
@@ -7591,6 +7734,8 @@ export interface components {
             confusableWith: string[];
             /** @description Changed by an administrator; catalogue updates leave it alone */
             edited: boolean;
+            /** @description The district or street whose local category it is (used in its subtree only); null: the city's */
+            ownerArea: string | null;
         };
         /** @description On a shared edge or vertex the polygon with the smallest code wins. When a unit grid holds the point, its code decides community, street and district. */
         Location: {
@@ -7872,7 +8017,7 @@ export interface components {
             pending: string | null;
             /** @description Send it back with every action (optimistic concurrency) */
             version: number;
-            source: "inspector" | "public" | "hotline" | "iot" | "camera" | "department" | "leader" | "higher-platform" | "open311";
+            source: "inspector" | "public" | "hotline" | "iot" | "camera" | "department" | "leader" | "higher-platform" | "lower-platform" | "open311";
             category: string;
             categoryName: string | null;
             urgency: "urgent" | "normal";
@@ -7982,6 +8127,8 @@ export interface components {
             departmentName: string;
             autoDispatch: boolean;
             note: string | null;
+            inherited: boolean;
+            editable: boolean;
         };
         LoopSettings: {
             calendar: {
@@ -8008,6 +8155,45 @@ export interface components {
                 note?: string;
             }[];
             autoDispatchCategories: string[];
+        };
+        AreaLoopSettings: {
+            areaCode: string;
+            own: {
+                calendar?: {
+                    utcOffsetMinutes: number;
+                    workHours: {
+                        start: string;
+                        end: string;
+                    }[];
+                    weekendDays: number[];
+                    holidays: string[];
+                    workdays: string[];
+                };
+                deadlineRules?: {
+                    category: string;
+                    urgency?: "urgent" | "normal";
+                    areaClass?: "A" | "B" | "C";
+                    limits: {
+                        [key: string]: {
+                            amount: number;
+                            unit: "minutes" | "hours" | "days";
+                            basis: "natural" | "working";
+                        };
+                    };
+                    note?: string;
+                }[];
+                autoDispatchCategories?: string[];
+            };
+            effective: components["schemas"]["LoopSettings"];
+            origins: {
+                /** @description `city` for the defaults, else the area code that sets it */
+                calendar: string;
+                /** @description `city` for the defaults, else the area code that sets it */
+                deadlineRules: string;
+                /** @description `city` for the defaults, else the area code that sets it */
+                autoDispatchCategories: string;
+            };
+            editable: boolean;
         };
         Open311Client: {
             id: number;

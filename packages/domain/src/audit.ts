@@ -36,6 +36,8 @@ export const auditActions = [
   'config.device',
   'config.rule',
   'config.open311-key',
+  'config.federation',
+  'case.hand-down-remote',
   'export.assessment',
   'export.audit',
   'pii.reveal',

@@ -76,7 +76,7 @@ describe('the machine table, walked exhaustively', () => {
     const reachable = new Set(Object.values(actionTable).flatMap((s) => (s.to === 'unchanged' ? [] : s.to)));
     for (const s of caseStatuses) if (s !== 'reported') expect(reachable, s).toContain(s);
     expect(situations).toHaveLength(caseStatuses.length + 2 * pendingKinds.length);
-    expect(caseSources).toHaveLength(9);
+    expect(caseSources).toHaveLength(10);
   });
 
   it('lets every role of the loop comment (not the security administrator or the auditor), and only leaders and the system supervise', () => {

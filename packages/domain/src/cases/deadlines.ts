@@ -74,6 +74,11 @@ export interface DeadlineRule {
   readonly areaClass?: AreaClass;
   readonly limits: Readonly<Partial<Record<DeadlineStep, TimeLimit>>>;
   readonly note?: string;
+  /**
+   * Set on a district's or street's own rules (per-level ownership): a rule of a more specific
+   * area beats every rule of a less specific one; city rules (no area) are the defaults.
+   */
+  readonly areaCode?: string;
 }
 
 export interface DeadlineKey {
@@ -90,7 +95,9 @@ function specificity(rule: DeadlineRule, key: DeadlineKey): number {
   else return -1;
   if (rule.urgency !== undefined && rule.urgency !== key.urgency) return -1;
   if (rule.areaClass !== undefined && rule.areaClass !== key.areaClass) return -1;
-  return category * 4 + (rule.urgency ? 2 : 0) + (rule.areaClass ? 1 : 0);
+  return (
+    (rule.areaCode?.length ?? 0) * 100 + category * 4 + (rule.urgency ? 2 : 0) + (rule.areaClass ? 1 : 0)
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+export * from './area-config.ts';
 export * from './calendar.ts';
 export * from './case-machine.ts';
 export * from './case-number.ts';

@@ -12,6 +12,7 @@ export const caseSources = [
   'department',
   'leader',
   'higher-platform',
+  'lower-platform',
   'open311',
 ] as const;
 export type CaseSource = (typeof caseSources)[number];
@@ -95,6 +96,8 @@ export const defaultSourcePolicies: Readonly<Record<CaseSource, SourcePolicy>> =
   department: { ...person, zh: '部门上报', assessedAs: 'department' },
   leader: { ...person, zh: '领导交办', assessedAs: 'leader' },
   'higher-platform': { ...person, zh: '上级平台下派', assessedAs: 'higher-platform' },
+  /** Handed up (上报) by a district's or street's own instance over the federation exchange. */
+  'lower-platform': { ...person, zh: '下级平台上报', assessedAs: 'lower-platform' },
   open311: {
     ...person,
     zh: 'Open311 应用',

@@ -118,10 +118,12 @@ function snapshotColumns(s: CaseSnapshot) {
 
 export function caseRepository(db: Queryable) {
   return {
-    async categoryExists(code: string): Promise<boolean> {
+    /** Known and active; with `areaCode`, also usable there (a district's local category only in it). */
+    async categoryExists(code: string, areaCode?: string): Promise<boolean> {
       const r = await db.query(
-        "SELECT 1 FROM categories WHERE code = $1 AND kind IN ('event', 'component') AND active",
-        [code],
+        `SELECT 1 FROM categories WHERE code = $1 AND kind IN ('event', 'component') AND active
+            AND ($2::text IS NULL OR owner_area IS NULL OR $2 LIKE owner_area || '%')`,
+        [code, areaCode ?? null],
       );
       return r.rows.length > 0;
     },

@@ -91,7 +91,7 @@ export interface CaseRoutesDeps {
   cases: CaseService;
   repo: CaseRepository;
   clock: () => Date;
-  config: () => CaseRulesConfig;
+  config: (areaCode?: string) => CaseRulesConfig;
 }
 
 export function caseRoutes(app: App, { cases, repo, clock, config, db }: CaseRoutesDeps) {
@@ -126,13 +126,13 @@ export function caseRoutes(app: App, { cases, repo, clock, config, db }: CaseRou
         ? await cases.propose(row.categoryCode, row.areaCode)
         : undefined;
     const timeline = await cases.timeline(row.id);
-    const next = whoActsNext(snapshot, config());
+    const next = whoActsNext(snapshot, config(row.areaCode));
     return {
       ...toCaseJson(row, clock()),
-      allowedActions: allowedActions(snapshot, actorOf(p), config()),
+      allowedActions: allowedActions(snapshot, actorOf(p), config(row.areaCode)),
       nextActors: Object.keys(next),
       nextInLine: await nextInLine(row, snapshot.inspectorId, Object.keys(next)),
-      sourcePolicy: sourcePolicyOf(snapshot, config()),
+      sourcePolicy: sourcePolicyOf(snapshot, config(row.areaCode)),
       proposal: proposal
         ? {
             departmentCode: proposal.departmentCode,

@@ -44,7 +44,8 @@ export interface CaseServiceDeps {
   /** Resolves a WGS-84 point to its areas (the geo service), or null outside the city. */
   locate: (lng: number, lat: number) => Promise<Location | null>;
   toWgs84: (lng: number, lat: number, crs: Crs) => { lng: number; lat: number };
-  config: () => CaseRulesConfig;
+  /** The loop configuration in force in an area (district and street settings over the city's). */
+  config: (areaCode?: string) => CaseRulesConfig;
   duplicates?: DuplicateOptions;
   /** Called after each commit so SSE clients hear at once. */
   afterCommit?: () => void;
@@ -64,6 +65,18 @@ export interface ReportInput {
   deviceId?: string | undefined;
   externalIds?: Record<string, string> | undefined;
 }
+
+/** A step just applied, inside its transaction (federation sends it to linked platforms). */
+export interface AppliedStep {
+  row: CaseRow;
+  action: string;
+  fromStatus: string;
+  next: CaseSnapshot;
+  entry: TimelineEntry;
+  actorName: string;
+  now: Date;
+}
+export type AppliedListener = (tx: Queryable, step: AppliedStep) => Promise<void>;
 
 /** Who acts: a logged-in user, or the platform itself (rules, alarms, Open311, the scheduler). */
 export type Caller = Principal | { system: true; name: string; scopeCode?: string };
@@ -85,6 +98,7 @@ const actorName = (caller: Caller) => (isSystem(caller) ? caller.name : caller.d
 export function caseService(deps: CaseServiceDeps) {
   const { db, clock } = deps;
   const duplicateOptions = deps.duplicates ?? defaultDuplicateOptions;
+  const listeners: AppliedListener[] = [];
 
   /** Applies one action inside a transaction; throws the API's errors when the machine says no. */
   async function apply(
@@ -94,7 +108,7 @@ export function caseService(deps: CaseServiceDeps) {
     caller: Caller,
     payload: Record<string, unknown>,
     now: Date,
-    config: CaseRulesConfig = deps.config(),
+    config: CaseRulesConfig = deps.config(row.areaCode),
   ): Promise<{ next: CaseSnapshot; entry: TimelineEntry }> {
     const repo = caseRepository(tx);
     const snapshot = reviveSnapshot(row.snapshot);
@@ -184,6 +198,17 @@ export function caseService(deps: CaseServiceDeps) {
       ...(isSystem(caller) ? { actor: caller.name } : {}),
       details: { number: row.number, from: fromStatus, to: d.next.status, version: row.version },
     });
+    for (const l of listeners) {
+      await l(tx, {
+        row,
+        action,
+        fromStatus,
+        next: d.next,
+        entry: d.timelineEntry,
+        actorName: actorName(caller),
+        now,
+      });
+    }
     return { next: d.next, entry: d.timelineEntry };
   }
 
@@ -214,7 +239,7 @@ export function caseService(deps: CaseServiceDeps) {
 
   /** After filing: the system dispatches when the source or the matrix rule says it may. */
   async function autoSteps(tx: Queryable, row: CaseRow, now: Date): Promise<void> {
-    const config = deps.config();
+    const config = deps.config(row.areaCode);
     let s = reviveSnapshot(row.snapshot);
     const policy = config.sources[s.source];
     if (s.status === 'reported' && policy.autoAccept) {
@@ -243,6 +268,11 @@ export function caseService(deps: CaseServiceDeps) {
   }
 
   return {
+    /** Called inside the transaction of every applied step, after its timeline entry and event. */
+    onApplied(listener: AppliedListener): void {
+      listeners.push(listener);
+    },
+
     async report(
       input: ReportInput,
       caller: Caller,
@@ -283,7 +313,12 @@ export function caseService(deps: CaseServiceDeps) {
         // Staff report within their area; inspectors and citizens report where they stand.
         throw new AppError('forbidden', `The location is outside your area (${caller.scopeCode})`);
       }
-      const config = deps.config();
+      if (!(await repo0.categoryExists(input.category, areaCode))) {
+        throw new AppError('validation_failed', `Category ${input.category} is not used in ${areaCode}`, {
+          field: 'category',
+        });
+      }
+      const config = deps.config(areaCode);
       let result: { id: number; duplicates: DuplicateHit[] };
       try {
         result = await db.transaction(async (tx) => {

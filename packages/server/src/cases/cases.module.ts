@@ -4,6 +4,7 @@ import type { EventBus } from '../events/outbox.ts';
 import type { GeoService } from '../geo/geo.service.ts';
 import type { Logger } from '../logger.ts';
 import { job, type Module } from '../roles/roles.ts';
+import { areaSettingsRoutes } from './area-settings.routes.ts';
 import { caseRepository } from './case.repository.ts';
 import { caseRoutes } from './case.routes.ts';
 import { CaseSchema } from './case.schema.ts';
@@ -65,6 +66,7 @@ export async function createCases({
       });
       inspectorCandidateRoutes(app, { db, cases: service, clock });
       loopSettingsRoutes(app, { db, loop });
+      areaSettingsRoutes(app, { db, loop });
     },
     jobs: [
       job('cases.deadlines', ['scheduler'], () => startDeadlineScheduler(sweep, deadlineSweepMs), {

@@ -4,10 +4,19 @@
  * administrator's edit takes effect without a restart. Missing keys fall back to the domain's
  * defaults.
  */
-import { type CaseRulesConfig, defaultCaseConfig } from '@onegrid/domain';
+import {
+  type AreaLayer,
+  type AreaSettings,
+  type CaseRulesConfig,
+  configForArea,
+  defaultCaseConfig,
+  ownsArea,
+  type SettingOrigins,
+} from '@onegrid/domain';
 import { type Static, Type } from '@sinclair/typebox';
 import { audit, changes } from '../audit/audit.ts';
 import type { Db } from '../db/db.ts';
+import { forbidden } from '../errors.ts';
 import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 
@@ -44,13 +53,25 @@ export const LoopSettingsSchema = Type.Object(
 type LoopSettings = Static<typeof LoopSettingsSchema>;
 
 export interface LoopConfig {
-  get(): CaseRulesConfig;
+  /** The configuration in force in `areaCode` (the city's without one). */
+  get(areaCode?: string): CaseRulesConfig;
+  /** Where each key in force in `areaCode` comes from (`city` or an area code). */
+  origins(areaCode: string): SettingOrigins;
+  /** The areas' own settings (district and street overrides). */
+  layers(): readonly AreaLayer[];
   reload(): Promise<void>;
 }
 
 export async function loadLoopConfig(db: Db): Promise<LoopConfig> {
   let current: CaseRulesConfig = defaultCaseConfig;
+  let layers: AreaLayer[] = [];
   async function reload() {
+    const own = await db.query<{ areaCode: string; key: string; value: unknown }>(
+      'SELECT area_code AS "areaCode", key, value FROM area_loop_settings ORDER BY area_code',
+    );
+    const byArea = new Map<string, Record<string, unknown>>();
+    for (const r of own.rows) byArea.set(r.areaCode, { ...byArea.get(r.areaCode), [r.key]: r.value });
+    layers = [...byArea].map(([areaCode, settings]) => ({ areaCode, settings: settings as AreaSettings }));
     const { rows } = await db.query<{ key: string; value: unknown }>('SELECT key, value FROM loop_settings');
     const s = Object.fromEntries(rows.map((r) => [r.key, r.value])) as Partial<LoopSettings>;
     current = {
@@ -61,7 +82,13 @@ export async function loadLoopConfig(db: Db): Promise<LoopConfig> {
     };
   }
   await reload();
-  return { get: () => current, reload };
+  return {
+    get: (areaCode) =>
+      areaCode && layers.length ? configForArea(current, layers, areaCode).config : current,
+    origins: (areaCode) => configForArea(current, layers, areaCode).origins,
+    layers: () => layers,
+    reload,
+  };
 }
 
 export function loopSettingsRoutes(app: App, { db, loop }: { db: Db; loop: LoopConfig }) {
@@ -97,7 +124,9 @@ export function loopSettingsRoutes(app: App, { db, loop }: { db: Db; loop: LoopC
       },
     },
     async (request) => {
-      principalOf(request);
+      // The city's settings are every level's defaults: only the city's administrators change them.
+      if (!ownsArea(principalOf(request).scopeCode, undefined))
+        throw forbidden("The city settings are the defaults; change your own area's settings instead");
       await db.transaction(async (tx) => {
         const keys = Object.keys(request.body);
         const old = await tx.query<{ key: string; value: unknown }>(

@@ -1,7 +1,8 @@
+import { ownsArea } from '@onegrid/domain';
 import { Type } from '@sinclair/typebox';
 import { audit } from '../audit/audit.ts';
 import type { Db } from '../db/db.ts';
-import { AppError } from '../errors.ts';
+import { AppError, forbidden } from '../errors.ts';
 import { type App, principalOf } from '../http/app.ts';
 import { errors } from '../http/schemas.ts';
 import { matrixRepository } from './matrix.repository.ts';
@@ -15,6 +16,10 @@ const Rule = Type.Object(
     departmentName: Type.String(),
     autoDispatch: Type.Boolean(),
     note: Type.Union([Type.String(), Type.Null()]),
+    /** The rule belongs to a level above the caller's (a default it inherits). */
+    inherited: Type.Boolean(),
+    /** The caller may change or remove it (its area lies in the caller's scope). */
+    editable: Type.Boolean(),
   },
   { $id: 'MatrixRule' },
 );
@@ -33,13 +38,20 @@ export function matrixRoutes(
       config: { access: 'matrix:read' },
       schema: {
         tags: ['dispatch'],
-        summary: 'The responsibility matrix: category × area → department',
+        summary:
+          "The responsibility matrix: category × area → department; the caller's subtree and the rules it inherits",
         response: { 200: Type.Array(Type.Ref('MatrixRule')), ...errors(401, 403) },
       },
     },
     async (request) => {
-      principalOf(request);
-      return matrix.list();
+      const scope = principalOf(request).scopeCode;
+      return (await matrix.list())
+        .filter((r) => r.areaCode.startsWith(scope) || scope.startsWith(r.areaCode))
+        .map((r) => ({
+          ...r,
+          inherited: !r.areaCode.startsWith(scope),
+          editable: ownsArea(scope, r.areaCode),
+        }));
     },
   );
 
@@ -64,8 +76,10 @@ export function matrixRoutes(
       },
     },
     async (request) => {
-      principalOf(request);
+      const p = principalOf(request);
       const b = request.body;
+      // Scope on the object: one's own subtree only; the city's defaults from the city's scope.
+      if (!ownsArea(p.scopeCode, b.areaCode)) throw forbidden(`Area ${b.areaCode} is not yours to configure`);
       if (!(await matrix.departmentExists(b.departmentCode))) {
         throw new AppError('validation_failed', `Unknown department ${b.departmentCode}`, {
           field: 'departmentCode',
@@ -103,11 +117,12 @@ export function matrixRoutes(
       },
     },
     async (request, reply) => {
-      principalOf(request);
+      const p = principalOf(request);
       await db.transaction(async (tx) => {
         const m = matrixRepository(tx);
         const before = await m.find({ id: request.params.id });
-        if (!before || !(await m.remove(request.params.id)))
+        // A rule outside one's scope is answered like one that does not exist.
+        if (!before?.areaCode.startsWith(p.scopeCode) || !(await m.remove(request.params.id)))
           throw new AppError('not_found', `Rule ${request.params.id} not found`);
         await audit.record(tx, {
           action: 'config.matrix',

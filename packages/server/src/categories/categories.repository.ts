@@ -18,13 +18,20 @@ export interface CatalogueRow {
 
 const columns = `kind, code, name, standard, major_code AS "majorCode", major_name AS "majorName",
   maps_to AS "mapsTo", local, active, hint, confusable_with AS "confusableWith",
-  edited_at IS NOT NULL AS edited`;
+  edited_at IS NOT NULL AS edited, owner_area AS "ownerArea"`;
 
 export function categoriesRepository(db: Queryable) {
   return {
-    async list(q: CategoryListQuery): Promise<Category[]> {
+    /** With `scope`: the city's rows and the local ones of the areas above and below it. */
+    async list(q: CategoryListQuery, scope?: string): Promise<Category[]> {
       const where: string[] = [];
       const params: unknown[] = [];
+      if (scope) {
+        params.push(scope);
+        where.push(
+          `(owner_area IS NULL OR owner_area LIKE $${params.length} || '%' OR $${params.length} LIKE owner_area || '%')`,
+        );
+      }
       if (q.kind) {
         params.push(q.kind);
         where.push(`kind = $${params.length}`);
@@ -91,11 +98,13 @@ export function categoriesRepository(db: Queryable) {
       majorName: string;
       name: string;
       hint: string | null;
+      ownerArea: string | null;
     }): Promise<void> {
       await db.query(
-        `INSERT INTO categories (kind, code, standard, major_code, major_name, name, hint, local, sort_order, edited_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, true, 10000, now())`,
-        [row.kind, row.code, row.standard, row.majorCode, row.majorName, row.name, row.hint],
+        `INSERT INTO categories (kind, code, standard, major_code, major_name, name, hint, local, sort_order, edited_at,
+                                 owner_area)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, true, 10000, now(), $8)`,
+        [row.kind, row.code, row.standard, row.majorCode, row.majorName, row.name, row.hint, row.ownerArea],
       );
     },
 

@@ -25,8 +25,7 @@ export function categoriesRoutes(app: App, categories: CategoriesService) {
       },
     },
     async (request) => {
-      principalOf(request);
-      return categories.list(request.query);
+      return categories.list(request.query, principalOf(request).scopeCode);
     },
   );
 
@@ -42,8 +41,9 @@ export function categoriesRoutes(app: App, categories: CategoriesService) {
       },
     },
     async (request, reply) => {
-      principalOf(request);
-      return reply.status(201).send(await categories.createLocal(request.body));
+      return reply
+        .status(201)
+        .send(await categories.createLocal(request.body, principalOf(request).scopeCode));
     },
   );
 
@@ -60,8 +60,8 @@ export function categoriesRoutes(app: App, categories: CategoriesService) {
       },
     },
     async (request) => {
-      principalOf(request);
-      return categories.update(request.params.kind, request.params.code, request.body);
+      const scope = principalOf(request).scopeCode;
+      return categories.update(request.params.kind, request.params.code, request.body, scope);
     },
   );
 }

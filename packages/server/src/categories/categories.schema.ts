@@ -19,6 +19,10 @@ export const CategorySchema = Type.Object(
     hint: Type.Union([Type.String(), Type.Null()], { description: 'What tells it apart when reporting' }),
     confusableWith: Type.Array(Type.String(), { description: 'Codes reporters easily confuse it with' }),
     edited: Type.Boolean({ description: 'Changed by an administrator; catalogue updates leave it alone' }),
+    ownerArea: Type.Union([Type.String(), Type.Null()], {
+      description:
+        "The district or street whose local category it is (used in its subtree only); null: the city's",
+    }),
   },
   { $id: 'Category' },
 );

@@ -1,7 +1,7 @@
-import { currentStandard, localCategoryProblem, nextLocalCode } from '@onegrid/domain';
+import { currentStandard, localCategoryProblem, nextLocalCode, ownsArea } from '@onegrid/domain';
 import { audit, changes } from '../audit/audit.ts';
 import type { Db } from '../db/db.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
+import { AppError, badRequest, forbidden, notFound } from '../errors.ts';
 import { type CategoriesRepository, categoriesRepository } from './categories.repository.ts';
 import type {
   Category,
@@ -18,8 +18,8 @@ export interface CategoriesDeps {
 
 export function categoriesService({ categories, db }: CategoriesDeps) {
   return {
-    list(query: CategoryListQuery): Promise<Category[]> {
-      return categories.list(query);
+    list(query: CategoryListQuery, scope?: string): Promise<Category[]> {
+      return categories.list(query, scope);
     },
 
     async get(kind: string, code: string): Promise<Category> {
@@ -30,9 +30,11 @@ export function categoriesService({ categories, db }: CategoriesDeps) {
 
     /**
      * A local extension: the standard leaves gaps and cities have their own matters, so a city
-     * adds minors under a standard major, numbered down from 999.
+     * adds minors under a standard major, numbered down from 999. A district's or street's
+     * administrator adds them for its own subtree (`ownerArea`); the city's are everyone's.
      */
-    async createLocal(body: CreateCategoryBody): Promise<Category> {
+    async createLocal(body: CreateCategoryBody, scope: string): Promise<Category> {
+      const ownerArea = ownsArea(scope, undefined) ? null : scope;
       const problem = localCategoryProblem(body.kind, body.majorCode, body.code);
       if (problem) throw badRequest(problem);
       const name = body.name.trim();
@@ -61,6 +63,7 @@ export function categoriesService({ categories, db }: CategoriesDeps) {
         majorName,
         name,
         hint: body.hint?.trim() || null,
+        ownerArea,
       };
       await db.transaction(async (tx) => {
         await categoriesRepository(tx).insertLocal(row);
@@ -74,8 +77,12 @@ export function categoriesService({ categories, db }: CategoriesDeps) {
     },
 
     /** Rename, (de)activate or re-hint a category; the catalogue loader leaves it alone afterwards. */
-    async update(kind: string, code: string, body: UpdateCategoryBody): Promise<Category> {
+    async update(kind: string, code: string, body: UpdateCategoryBody, scope: string): Promise<Category> {
       const current = await this.get(kind, code);
+      // Scope on the object: the standard rows and the city's extensions are the city's; a
+      // district's or street's own rows belong to its subtree.
+      if (!ownsArea(scope, current.ownerArea))
+        throw forbidden(`Category ${kind}/${code} belongs to ${current.ownerArea ?? 'the city'}`);
       const name = body.name?.trim();
       if (body.name !== undefined && !name) throw badRequest('A category needs a name');
       if (name && name !== current.name) {

@@ -89,8 +89,8 @@ export default function AdminPage({ user }: { user: User }) {
       </header>
       <div className="admin__body">
         <Suspense fallback={<div className="page-loading">{t('app.loading')}</div>}>
-          {tab === 'categories' && <CategoriesTab />}
-          {tab === 'calendar' && <CalendarTab />}
+          {tab === 'categories' && <CategoriesTab scope={user.scopeCode} />}
+          {tab === 'calendar' && <CalendarTab scope={user.scopeCode} />}
           {tab === 'departments' && <DepartmentsTab />}
           {tab === 'matrix' && <MatrixTab />}
           {tab === 'users' && <UsersTab />}

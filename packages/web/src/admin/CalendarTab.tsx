@@ -4,10 +4,11 @@
  */
 import { checkDateOrRange } from '@onegrid/domain';
 import { type FormEvent, useState } from 'react';
-import { api, type components, unwrap } from '../api/client.ts';
+import type { components } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { HolidayNoticeForm } from './HolidayNoticeForm.tsx';
-import { apiErrorText, Empty, Field, Notice, problemText, useDraft, useList } from './parts.tsx';
+import { LevelBar, Origin, ownLevel, useLevelSettings } from './levels.tsx';
+import { Empty, Field, Notice, problemText, useDraft } from './parts.tsx';
 
 type Calendar = components['schemas']['LoopSettings']['calendar'];
 
@@ -21,30 +22,21 @@ const weekdayKeys = [
   'admin.cal.sat',
 ] as const;
 
-export function CalendarTab() {
+export function CalendarTab({ scope }: { scope: string }) {
   const { t } = useI18n();
-  const { list, error, reload } = useList(async () => [
-    (await unwrap(api.GET('/api/v1/settings/loop'))).calendar,
-  ]);
-  const cal = list?.[0];
+  const [level, setLevel] = useState(() => ownLevel(scope));
+  const settings = useLevelSettings(level, scope);
+  const cal = settings.data?.effective.calendar as Calendar | undefined;
+  const editable = settings.data?.editable;
+  const origin = settings.data?.origins.calendar;
   const [draft, setDraft, clear] = useDraft('calendar', {
     date: '',
     kind: 'holidays' as 'holidays' | 'workdays',
   });
   const [problem, setProblem] = useState<string | undefined>();
-  const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
 
-  async function save(next: Calendar) {
-    try {
-      await unwrap(api.PATCH('/api/v1/settings/loop', { body: { calendar: next } }));
-      setMsg({ kind: 'ok', text: t('admin.saved') });
-      reload();
-      return true;
-    } catch (err) {
-      setMsg({ kind: 'error', text: apiErrorText(t, err) });
-      return false;
-    }
-  }
+  /** Saving at a district or street makes the calendar its own (a copy of what it inherited, changed). */
+  const save = (next: Calendar) => settings.put('calendar', next);
 
   async function add(e: FormEvent) {
     e.preventDefault();
@@ -66,7 +58,20 @@ export function CalendarTab() {
 
   return (
     <div className="ad-page">
-      {error && <Notice kind="error">{error}</Notice>}
+      <LevelBar scope={scope} level={level} onLevel={setLevel} editable={editable}>
+        {origin && <Origin origin={origin} level={level} />}
+        {level && origin === level && editable && (
+          <button
+            type="button"
+            className="btn btn-sm btn-outline"
+            data-testid="calendar-inherit"
+            onClick={() => void settings.put('calendar', null)}
+          >
+            {t('admin.level.inherit')}
+          </button>
+        )}
+      </LevelBar>
+      {settings.error && <Notice kind="error">{settings.error}</Notice>}
       <div className="ad-split">
         <section className="ad-card ad-card--grow">
           {cal && (
@@ -82,7 +87,7 @@ export function CalendarTab() {
               </dd>
             </dl>
           )}
-          {msg && <Notice kind={msg.kind}>{msg.text}</Notice>}
+          {settings.notice}
           <div className="ad-cols">
             {(['holidays', 'workdays'] as const).map((kind) => (
               <div key={kind}>
@@ -95,6 +100,7 @@ export function CalendarTab() {
                       <span className="mono">{d.replace('..', ' → ')}</span>
                       <button
                         type="button"
+                        disabled={!editable}
                         className="btn btn-sm btn-ghost"
                         aria-label={t('admin.remove')}
                         onClick={() => remove(kind, d)}
@@ -135,7 +141,7 @@ export function CalendarTab() {
               />
             </Field>
             <p className="muted ad-small">{t('admin.cal.help')}</p>
-            <button type="submit" className="btn btn-primary">
+            <button type="submit" className="btn btn-primary" disabled={!editable}>
               {t('admin.add')}
             </button>
           </form>

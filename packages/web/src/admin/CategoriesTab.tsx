@@ -6,7 +6,8 @@ import { type DeadlineStep, deadlineSteps } from '@onegrid/domain';
 import { type FormEvent, useMemo, useState } from 'react';
 import { api, type components, unwrap } from '../api/client.ts';
 import { type Translate, useI18n } from '../i18n/i18n.tsx';
-import { apiErrorText, Empty, Field, Notice, problemText, useDraft, useList } from './parts.tsx';
+import { LevelBar, Origin, ownLevel, useLevelSettings } from './levels.tsx';
+import { Empty, Field, Notice, problemText, useDraft, useList, useSave } from './parts.tsx';
 
 type Category = components['schemas']['Category'];
 type LoopSettings = components['schemas']['LoopSettings'];
@@ -15,7 +16,7 @@ type Limit = DeadlineRule['limits'][string];
 
 const categoryPattern = /^(\d{5}|\d{2}|\*)$/;
 
-export function CategoriesTab() {
+export function CategoriesTab({ scope }: { scope: string }) {
   const { t } = useI18n();
   const [part, setPart] = useState<'catalogue' | 'deadlines'>('catalogue');
   return (
@@ -39,12 +40,16 @@ export function CategoriesTab() {
           {t('admin.cat.deadlines')}
         </button>
       </div>
-      {part === 'catalogue' ? <Catalogue /> : <Deadlines />}
+      {part === 'catalogue' ? <Catalogue scope={scope} /> : <Deadlines scope={scope} />}
     </div>
   );
 }
 
-function Catalogue() {
+/** The city's rows are the city administrators'; a district's or street's own rows belong to its subtree. */
+const owns = (scope: string, c: Category) =>
+  c.ownerArea ? c.ownerArea.startsWith(scope) : scope.length <= 4;
+
+function Catalogue({ scope }: { scope: string }) {
   const { t } = useI18n();
   const [q, setQ] = useState('');
   const [kind, setKind] = useState<'event' | 'component'>('event');
@@ -54,13 +59,13 @@ function Catalogue() {
   );
   const [draft, setDraft, clear] = useDraft('category', { majorCode: '', name: '' });
   const [problems, setProblems] = useState<Record<string, string>>({});
-  const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const majors = useMemo(() => {
     const m = new Map<string, string>();
     for (const c of list ?? []) m.set(c.majorCode, c.majorName);
     return [...m].sort();
   }, [list]);
   const labels = { majorCode: t('admin.cat.major'), name: t('admin.cat.name') };
+  const save = useSave(labels);
 
   async function add(e: FormEvent) {
     e.preventDefault();
@@ -71,33 +76,34 @@ function Catalogue() {
     else if (draft.name.length > 64) p.name = problemText(t, 'name', 'tooLong', labels.name);
     setProblems(p);
     if (Object.keys(p).length) return;
-    try {
-      const c = await unwrap(
-        api.POST('/api/v1/categories', {
-          body: { kind, majorCode: draft.majorCode, name: draft.name.trim() },
-        }),
-      );
-      clear();
-      setMsg({ kind: 'ok', text: t('admin.cat.added', { code: c.code, name: c.name }) });
-      reload();
-    } catch (err) {
-      setMsg({ kind: 'error', text: apiErrorText(t, err, labels) });
-    }
+    const name = draft.name.trim();
+    let added: Category | undefined;
+    await save.run(
+      async () => {
+        added = await unwrap(
+          api.POST('/api/v1/categories', { body: { kind, majorCode: draft.majorCode, name } }),
+        );
+      },
+      () => {
+        clear();
+        reload();
+        if (added)
+          save.setMsg({ kind: 'ok', text: t('admin.cat.added', { code: added.code, name: added.name }) });
+      },
+    );
   }
 
-  async function toggle(c: Category) {
-    try {
-      await unwrap(
-        api.PATCH('/api/v1/categories/{kind}/{code}', {
-          params: { path: { kind: c.kind, code: c.code } },
-          body: { active: !c.active },
-        }),
-      );
-      reload();
-    } catch (err) {
-      setMsg({ kind: 'error', text: apiErrorText(t, err) });
-    }
-  }
+  const toggle = (c: Category) =>
+    save.run(
+      () =>
+        unwrap(
+          api.PATCH('/api/v1/categories/{kind}/{code}', {
+            params: { path: { kind: c.kind, code: c.code } },
+            body: { active: !c.active },
+          }),
+        ),
+      reload,
+    );
 
   return (
     <div className="ad-split">
@@ -124,6 +130,7 @@ function Catalogue() {
                 <th>{t('admin.cat.code')}</th>
                 <th>{t('admin.cat.name')}</th>
                 <th>{t('admin.cat.major')}</th>
+                <th>{t('admin.level.origin')}</th>
                 <th>{t('admin.status')}</th>
                 <th />
               </tr>
@@ -139,11 +146,16 @@ function Catalogue() {
                   <td>
                     <span className="mono muted">{c.majorCode}</span> {c.majorName}
                   </td>
+                  <td>
+                    <Origin origin={c.ownerArea ?? 'city'} level={c.ownerArea ?? ''} />
+                  </td>
                   <td>{c.active ? t('admin.active') : t('admin.inactive')}</td>
                   <td className="ad-actions">
-                    <button type="button" className="btn btn-sm btn-outline" onClick={() => void toggle(c)}>
-                      {c.active ? t('admin.deactivate') : t('admin.activate')}
-                    </button>
+                    {owns(scope, c) && (
+                      <button type="button" className="btn btn-sm btn-outline" onClick={() => void toggle(c)}>
+                        {c.active ? t('admin.deactivate') : t('admin.activate')}
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -168,7 +180,7 @@ function Catalogue() {
         <Field label={labels.name} error={problems.name}>
           <input value={draft.name} onChange={(e) => setDraft({ name: e.target.value })} maxLength={80} />
         </Field>
-        {msg && <Notice kind={msg.kind}>{msg.text}</Notice>}
+        {save.notice}
         <button type="submit" className="btn btn-primary">
           {t('admin.add')}
         </button>
@@ -200,32 +212,21 @@ function toDraft(r: DeadlineRule): LimitDraft {
   ) as LimitDraft;
 }
 
-function Deadlines() {
+function Deadlines({ scope }: { scope: string }) {
   const { t } = useI18n();
-  const { list, error, reload } = useList(async () => {
-    const s = await unwrap(api.GET('/api/v1/settings/loop'));
-    return s.deadlineRules;
-  });
+  const [level, setLevel] = useState(() => ownLevel(scope));
+  const settings = useLevelSettings(level, scope);
+  const editable = settings.data?.editable ?? false;
+  // A level's own rules come last in force (layered over what it inherits): only they are edited here.
+  const all = (settings.data?.effective.deadlineRules ?? []) as DeadlineRule[];
+  const rules = level ? ((settings.data?.own.deadlineRules ?? []) as DeadlineRule[]) : all;
+  const inherited = level ? all.slice(0, all.length - rules.length) : [];
   const [editing, setEditing] = useState<number | null>(null);
   const [limits, setLimits] = useState<LimitDraft | null>(null);
   const [limitProblems, setLimitProblems] = useState<Record<string, string>>({});
   const [draft, setDraft, clear] = useDraft('deadline-rule', { category: '', urgency: 'normal', note: '' });
   const [catProblem, setCatProblem] = useState<string | undefined>();
-  const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const rules = list ?? [];
-
-  async function save(next: DeadlineRule[]) {
-    try {
-      await unwrap(api.PATCH('/api/v1/settings/loop', { body: { deadlineRules: next } }));
-      setMsg({ kind: 'ok', text: t('admin.saved') });
-      setEditing(null);
-      reload();
-      return true;
-    } catch (err) {
-      setMsg({ kind: 'error', text: apiErrorText(t, err) });
-      return false;
-    }
-  }
+  const save = (next: DeadlineRule[]) => settings.put('deadlineRules', next, () => setEditing(null));
 
   function saveLimits(e: FormEvent) {
     e.preventDefault();
@@ -267,9 +268,12 @@ function Deadlines() {
   return (
     <div className="ad-split">
       <section className="ad-card ad-card--grow">
+        <LevelBar scope={scope} level={level} onLevel={setLevel} editable={settings.data?.editable}>
+          {settings.data && <Origin origin={settings.data.origins.deadlineRules} level={level} />}
+        </LevelBar>
         <p className="muted">{t('admin.dl.help')}</p>
-        {error && <Notice kind="error">{error}</Notice>}
-        {msg && <Notice kind={msg.kind}>{msg.text}</Notice>}
+        {settings.error && <Notice kind="error">{settings.error}</Notice>}
+        {settings.notice}
         <div className="ad-table-wrap">
           <table className="ad-table ad-table--dense" data-testid="deadline-rules">
             <thead>
@@ -283,6 +287,26 @@ function Deadlines() {
               </tr>
             </thead>
             <tbody>
+              {inherited.map((r, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: rules have no id; order is their identity
+                <tr key={`inherited-${i}`} className="ad-row--off" data-inherited="true">
+                  <td>
+                    <span className="mono">{r.category === '*' ? t('admin.dl.any') : r.category}</span>
+                    {r.note && <div className="muted ad-small">{r.note}</div>}
+                  </td>
+                  <td>
+                    {r.urgency
+                      ? t(`admin.dl.urgency.${r.urgency}` as 'admin.dl.urgency.normal')
+                      : t('admin.dl.any')}
+                  </td>
+                  {deadlineSteps.map((s) => (
+                    <td key={s} className="ad-nowrap">
+                      {limitText(r.limits[s], t)}
+                    </td>
+                  ))}
+                  <td className="muted ad-small">{t('admin.level.inheritedShort')}</td>
+                </tr>
+              ))}
               {rules.map((r, i) => (
                 <tr
                   // biome-ignore lint/suspicious/noArrayIndexKey: rules have no id; order is their identity
@@ -308,6 +332,7 @@ function Deadlines() {
                     <button
                       type="button"
                       className="btn btn-sm btn-outline"
+                      disabled={!editable}
                       onClick={() => {
                         setEditing(i);
                         setLimits(toDraft(r));
@@ -399,7 +424,7 @@ function Deadlines() {
                 maxLength={100}
               />
             </Field>
-            <button type="submit" className="btn btn-primary">
+            <button type="submit" className="btn btn-primary" disabled={!editable}>
               {t('admin.add')}
             </button>
           </form>

@@ -10,7 +10,8 @@ import { api, type components, getToken, notifyUnauthorized, unwrap } from '../a
 import { useI18n } from '../i18n/i18n.tsx';
 import { buildStyle, labelFonts, shanghai } from '../map/style.ts';
 import { AreaSelect, loadAreas } from './DepartmentsTab.tsx';
-import { apiErrorText, Empty, Field, Notice, problemText, useDraft, useList } from './parts.tsx';
+import { Origin } from './levels.tsx';
+import { apiErrorText, Empty, Field, Notice, problemText, useDraft, useList, useSave } from './parts.tsx';
 
 setWorkerUrl(workerUrl);
 const apiPrefix = `${window.location.origin}/api/`;
@@ -107,7 +108,6 @@ export default function MatrixTab() {
     note: '',
   });
   const [problems, setProblems] = useState<Record<string, string>>({});
-  const [msg, setMsg] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const labels = {
     category: t('admin.mx.category'),
     areaCode: t('admin.mx.area'),
@@ -115,6 +115,7 @@ export default function MatrixTab() {
     lng: t('admin.mx.lng'),
     lat: t('admin.mx.lat'),
   };
+  const save = useSave(labels);
 
   async function add(e: FormEvent) {
     e.preventDefault();
@@ -127,34 +128,31 @@ export default function MatrixTab() {
       p.departmentCode = problemText(t, 'departmentCode', 'required', labels.departmentCode);
     setProblems(p);
     if (Object.keys(p).length) return;
-    try {
-      await unwrap(
-        api.PUT('/api/v1/dispatch/matrix', {
-          body: {
-            category: c,
-            areaCode: draft.areaCode,
-            departmentCode: draft.departmentCode,
-            autoDispatch: draft.autoDispatch,
-            ...(draft.note.trim() ? { note: draft.note.trim() } : {}),
-          },
-        }),
-      );
-      clear();
-      setMsg({ kind: 'ok', text: t('admin.saved') });
-      reload();
-    } catch (err) {
-      setMsg({ kind: 'error', text: apiErrorText(t, err, labels) });
-    }
+    await save.run(
+      () =>
+        unwrap(
+          api.PUT('/api/v1/dispatch/matrix', {
+            body: {
+              category: c,
+              areaCode: draft.areaCode,
+              departmentCode: draft.departmentCode,
+              autoDispatch: draft.autoDispatch,
+              ...(draft.note.trim() ? { note: draft.note.trim() } : {}),
+            },
+          }),
+        ),
+      () => {
+        clear();
+        reload();
+      },
+    );
   }
 
-  async function remove(r: Proposal) {
-    try {
-      await unwrap(api.DELETE('/api/v1/dispatch/matrix/{id}', { params: { path: { id: r.id } } }));
-      reload();
-    } catch (err) {
-      setMsg({ kind: 'error', text: apiErrorText(t, err) });
-    }
-  }
+  const remove = (r: Proposal) =>
+    save.run(
+      () => unwrap(api.DELETE('/api/v1/dispatch/matrix/{id}', { params: { path: { id: r.id } } })),
+      reload,
+    );
 
   return (
     <div className="ad-split ad-split--matrix">
@@ -169,24 +167,38 @@ export default function MatrixTab() {
                   <th>{labels.areaCode}</th>
                   <th>{labels.departmentCode}</th>
                   <th>{t('admin.mx.auto')}</th>
+                  <th>{t('admin.level.origin')}</th>
                   <th>{t('admin.note')}</th>
                   <th />
                 </tr>
               </thead>
               <tbody>
                 {(list ?? []).map((r) => (
-                  <tr key={r.id} data-rule={r.id}>
+                  <tr key={r.id} data-rule={r.id} data-inherited={r.inherited ? 'true' : 'false'}>
                     <td className="mono">{r.category === '*' ? t('admin.dl.any') : r.category}</td>
                     <td>
                       {areaName(r.areaCode) ?? ''} <span className="mono muted">{r.areaCode}</span>
                     </td>
                     <td>{r.departmentName}</td>
                     <td>{r.autoDispatch ? t('admin.yes') : t('admin.no')}</td>
+                    <td>
+                      {r.inherited ? (
+                        <Origin origin={r.areaCode.length <= 4 ? 'city' : r.areaCode} level="" />
+                      ) : (
+                        <span className="tag tag--own">{t('admin.level.own')}</span>
+                      )}
+                    </td>
                     <td className="muted">{r.note ?? ''}</td>
                     <td className="ad-actions">
-                      <button type="button" className="btn btn-sm btn-danger" onClick={() => void remove(r)}>
-                        {t('admin.remove')}
-                      </button>
+                      {r.editable && (
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-danger"
+                          onClick={() => void remove(r)}
+                        >
+                          {t('admin.remove')}
+                        </button>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -242,7 +254,7 @@ export default function MatrixTab() {
               {t('admin.add')}
             </button>
           </div>
-          {msg && <Notice kind={msg.kind}>{msg.text}</Notice>}
+          {save.notice}
         </form>
       </div>
       <Tester />

@@ -175,3 +175,32 @@ export function Notice({ kind, children }: { kind: 'ok' | 'error'; children: Rea
 export function Empty({ children }: { children: ReactNode }) {
   return <div className="ad-empty">{children}</div>;
 }
+
+export type Message = { kind: 'ok' | 'error'; text: string };
+
+/**
+ * The admin tabs' one save shape: run a change, say it was saved (or why not, in the user's
+ * language, field problems named by their labels), then reload. `notice` renders the message.
+ */
+export function useSave(labels: Record<string, string> = {}) {
+  const { t } = useI18n();
+  const [msg, setMsg] = useState<Message | null>(null);
+  const fixed = useRef(labels);
+  fixed.current = labels;
+  const run = useCallback(
+    async (change: () => Promise<unknown>, after?: () => void, ok?: string): Promise<boolean> => {
+      try {
+        await change();
+        setMsg({ kind: 'ok', text: ok ?? t('admin.saved') });
+        after?.();
+        return true;
+      } catch (err) {
+        setMsg({ kind: 'error', text: apiErrorText(t, err, fixed.current) });
+        return false;
+      }
+    },
+    [t],
+  );
+  const notice = msg ? <Notice kind={msg.kind}>{msg.text}</Notice> : null;
+  return { msg, setMsg, run, notice };
+}

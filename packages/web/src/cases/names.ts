@@ -30,6 +30,8 @@ export function actionLabel(a: ActionName, lang: Lang): string {
 export function eventLabel(a: string, lang: Lang): string {
   if (isActionName(a)) return actionLabel(a, lang);
   if (a === 'report') return lang === 'zh' ? '上报' : 'Reported';
+  // An entry from the linked platform above or below (federation, docs/federation.md).
+  if (a === 'remote') return lang === 'zh' ? '上下级平台' : 'Linked platform';
   return a;
 }
 

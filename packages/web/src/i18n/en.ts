@@ -819,4 +819,13 @@ export const en: Record<MessageKey, string> = {
   'iot.bool.false': 'no',
   'iot.owner': 'Owner department',
   'iot.lastSeen': 'Last seen',
+  'admin.level.label': 'Level',
+  'admin.level.city': 'City (defaults)',
+  'admin.level.own': 'own',
+  'admin.level.defaults': 'city default',
+  'admin.level.inherited': 'inherited from {from}',
+  'admin.level.inheritedShort': 'inherited',
+  'admin.level.readOnly': "Another level's settings: read only.",
+  'admin.level.inherit': 'Inherit from the level above',
+  'admin.level.origin': 'From',
 };

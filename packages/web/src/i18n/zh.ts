@@ -806,6 +806,15 @@ export const zh = {
   'iot.bool.false': '否',
   'iot.owner': '权属部门',
   'iot.lastSeen': '最近上报',
+  'admin.level.label': '层级',
+  'admin.level.city': '市级（默认）',
+  'admin.level.own': '本级',
+  'admin.level.defaults': '市级默认',
+  'admin.level.inherited': '继承自{from}',
+  'admin.level.inheritedShort': '继承',
+  'admin.level.readOnly': '上级或其他区域的设置，只读。',
+  'admin.level.inherit': '恢复继承上级',
+  'admin.level.origin': '来源',
 } as const;
 
 export type MessageKey = keyof typeof zh;
