@@ -10,6 +10,7 @@
  * them holds another's capabilities, and `security` and `auditor` do no case work.
  */
 import type { CaseSource } from './cases/sources.ts';
+import type { GrantKind } from './grants.ts';
 import type { Role } from './roles.ts';
 
 export const capabilities = [
@@ -68,8 +69,23 @@ export const capabilities = [
 ] as const;
 export type Capability = (typeof capabilities)[number];
 
-/** What a route declares: open to anyone, or the capability a caller needs. */
-export type Access = 'public' | Capability;
+/**
+ * A route machines call: a service account holding `grant` (`share` = any `share:<dataset>`;
+ * the route then checks which dataset, and the account's area scope, on the object), or, when
+ * `or` names a capability, also a signed-in user whose role holds it. Users are refused such a
+ * route otherwise, and service accounts are refused every route that names a capability only.
+ */
+export interface ServiceAccess {
+  readonly grant: GrantKind;
+  readonly or?: Capability;
+}
+
+/** What a route declares: open to anyone, the capability a caller needs, or a service grant. */
+export type Access = 'public' | Capability | ServiceAccess;
+
+export function isServiceAccess(access: Access | undefined): access is ServiceAccess {
+  return typeof access === 'object' && access !== null && 'grant' in access;
+}
 
 const caseWork = ['session', 'cases:read', 'cases:report', 'cases:act', 'catalogue:read'] as const;
 
@@ -179,8 +195,10 @@ export interface Subject {
   readonly scopeCode: string;
 }
 
-export function can(who: Role | Pick<Subject, 'role'>, capability: Capability): boolean {
+/** Whether a user's role may call what is declared (a service grant only through its `or`). */
+export function can(who: Role | Pick<Subject, 'role'>, capability: Capability | ServiceAccess): boolean {
   const role = typeof who === 'string' ? who : who.role;
+  if (typeof capability === 'object') return capability.or !== undefined && can(role, capability.or);
   return roleCapabilities[role]?.includes(capability) ?? false;
 }
 

@@ -51,6 +51,8 @@ import { defaultPublicLimits, publicRoutes } from './public/public.routes.ts';
 import { publicService } from './public/public.service.ts';
 import { type LeaseState, startLeader } from './roles/lease.ts';
 import { allRoles, instanceId, type Job, job, type Module, type Role } from './roles/roles.ts';
+import { serviceAccountRoutes } from './service-accounts/service-accounts.routes.ts';
+import { type ServiceAccounts, serviceAccountsService } from './service-accounts/service-accounts.service.ts';
 import { healthRoutes } from './system/health.routes.ts';
 import { metricsRoutes } from './system/metrics.routes.ts';
 import { createMetrics } from './system/metrics.ts';
@@ -96,6 +98,8 @@ export interface Server {
   geo: GeoService;
   /** The closed loop: case service, loop settings, deadline sweep. */
   cases: Cases;
+  /** Machines' accounts: issue, tokens, authenticate (service-accounts/access.ts for routes). */
+  serviceAccounts: ServiceAccounts;
   /** Committed events (outbox), as the SSE stream sees them. */
   bus: EventBus;
   /** Alarm → case: files cases for alarms, closes them when the device recovers. */
@@ -135,6 +139,7 @@ export async function buildServer({
     // Closed by default: a caller that says nothing gets the second factor required.
     totpRequired: config.totpRequired ?? true,
   });
+  const serviceAccounts = serviceAccountsService({ db, clock });
   const healthTimeoutMs = config.healthTimeoutMs ?? 2000;
   const dblog = log.child({ category: 'db' });
   const availability = createDbAvailability(db, {
@@ -152,6 +157,7 @@ export async function buildServer({
   const app = await createApp({
     logger: log.child({ category: 'http' }),
     auth,
+    serviceAccounts,
     webDir: config.webDir,
     availability,
     ...(config.mapSources ? { mapSources: config.mapSources } : {}),
@@ -231,6 +237,26 @@ export async function buildServer({
       },
     },
     {
+      name: 'service-accounts',
+      routes: (a) => serviceAccountRoutes(a, serviceAccounts, limits.loginPerMinute),
+      jobs: [
+        job(
+          'service-accounts.tokens',
+          ['scheduler'],
+          () => {
+            const timer = setInterval(() => {
+              serviceAccounts
+                .cleanUp()
+                .catch((e: unknown) => log.warn({ err: e }, 'removing expired service tokens failed'));
+            }, 10 * 60_000);
+            timer.unref();
+            return { close: () => clearInterval(timer) };
+          },
+          { once: true },
+        ),
+      ],
+    },
+    {
       name: 'categories',
       routes: (a) => categoriesRoutes(a, categoriesService({ categories: categoriesRepository(db), db })),
     },
@@ -242,7 +268,11 @@ export async function buildServer({
     {
       name: 'open311',
       routes: (a) =>
-        open311Routes(a, open311Service({ db, cases: cases.service, clock }), limits.open311PostsPerMinute),
+        open311Routes(
+          a,
+          open311Service({ db, cases: cases.service, clock, serviceAccounts }),
+          limits.open311PostsPerMinute,
+        ),
     },
     {
       name: 'public',
@@ -343,6 +373,7 @@ export async function buildServer({
     iot,
     geo: geo.service,
     cases,
+    serviceAccounts,
     bus,
     alarmCases: iotModule.alarmCases,
     vitals,

@@ -42,7 +42,11 @@ export function currentActor(): { actor: string; ip: string | null } {
   const request = requestContext.get('auditRequest');
   if (!request) return { actor: 'system', ip: null };
   const p = request.principal;
-  return { actor: p ? p.username : 'anonymous', ip: request.ip ?? null };
+  const machine = request.serviceAccount;
+  return {
+    actor: p ? p.username : machine ? `service:${machine.clientId}` : 'anonymous',
+    ip: request.ip ?? null,
+  };
 }
 
 export const audit = {
@@ -70,9 +74,8 @@ export const audit = {
 };
 
 /**
- * The hook for service accounts (other platforms, the 12345 system, cameras, data consumers):
- * each authenticated machine call records which account read or wrote what. Service accounts do
- * not exist yet (issue: sharing and channels); their authentication calls this.
+ * Service accounts (other platforms, the 12345 system, cameras, data consumers): each
+ * authenticated machine call records which account read or wrote what (`account` = client id).
  */
 export function recordServiceAccess(
   q: Queryable,

@@ -4,25 +4,29 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { type Access, can, type Role } from '@onegrid/domain';
+import { type Access, can, hasGrant, isServiceAccess, type Role } from '@onegrid/domain';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AuthService, Principal, SessionInfo } from '../auth/auth.service.ts';
 import { type DbAvailability, databaseFailure } from '../db/availability.ts';
 import { AppError } from '../errors.ts';
+import type { ServicePrincipal } from '../service-accounts/service-accounts.service.ts';
 import { describeValidation, hardenRequestSchemas, isIdOutOfRange, refuseNul } from './input.ts';
 import { securityHeaders } from './security.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
+    /** The calling machine, when the bearer token is a service account's access token. */
+    serviceAccount: ServicePrincipal | undefined;
     /** The caller's session (its hash, never the token). */
     session: SessionInfo | undefined;
   }
   interface FastifyContextConfig {
     /**
      * Who may call the route: `'public'` (no login: health, login, public reporting, Open311,
-     * tiles) or the capability a caller's role must hold (@onegrid/domain policy.ts). A route that
-     * declares nothing refuses everyone.
+     * tiles), the capability a caller's role must hold, or `{ grant, or? }` for machines: a
+     * service account holding the grant (and a user holding `or`, when given) (@onegrid/domain
+     * policy.ts). A route that declares nothing refuses everyone.
      */
     access?: Access;
     /**
@@ -57,6 +61,8 @@ export type App = FastifyInstance<
 export interface AppOptions {
   logger: FastifyBaseLogger;
   auth: AuthService;
+  /** Service accounts' access tokens (`ogt_…`), when machines may call this server. */
+  serviceAccounts?: { authenticate(token: string): Promise<ServicePrincipal | undefined> };
   /** Origins besides ours the web app loads basemap tiles from (Content Security Policy). */
   mapSources?: string[];
   /** Built web app to serve at `/`, when present. */
@@ -113,6 +119,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
 
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('serviceAccount', undefined);
   await securityHeaders(app, { mapSources: options.mapSources ?? [] });
   app.decorateRequest('session', undefined);
   const routeTable: RouteEntry[] = [];
@@ -178,7 +185,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     const ticket = (request.query as { ticket?: unknown } | undefined)?.ticket;
     let found: Awaited<ReturnType<AuthService['authenticate']>>;
     if (header?.startsWith('Bearer ')) {
-      found = await options.auth.authenticate(header.slice(7).trim());
+      const token = header.slice(7).trim();
+      const machine = options.serviceAccounts ? await options.serviceAccounts.authenticate(token) : undefined;
+      if (machine) request.serviceAccount = machine;
+      else found = await options.auth.authenticate(token);
     } else if (config?.streamTicket && typeof ticket === 'string') {
       found = await options.auth.redeemTicket(ticket);
       if (!found) throw new AppError('unauthenticated', 'This stream ticket is unknown, used or expired');
@@ -309,6 +319,19 @@ function authorise(request: FastifyRequest, sentToken: boolean): void {
   if (access === undefined) {
     throw new AppError('forbidden', 'This route declares no access rule, so it is closed to everyone');
   }
+  const machine = request.serviceAccount;
+  if (machine) {
+    if (!isServiceAccess(access)) {
+      throw new AppError('forbidden', `A service account may not do this (it needs a user with ${access})`);
+    }
+    if (!hasGrant(machine.grants, access.grant)) {
+      throw new AppError(
+        'forbidden',
+        `This service account may not do this (it needs the grant ${access.grant})`,
+      );
+    }
+    return;
+  }
   const p = request.principal;
   if (!p)
     throw new AppError(
@@ -316,6 +339,7 @@ function authorise(request: FastifyRequest, sentToken: boolean): void {
       sentToken ? 'Your session has expired; log in again' : 'Log in first',
     );
   if (!can(p, access)) {
-    throw new AppError('forbidden', `Your role (${p.role}) may not do this (it needs ${access})`);
+    const needs = isServiceAccess(access) ? `a service account with the grant ${access.grant}` : access;
+    throw new AppError('forbidden', `Your role (${p.role}) may not do this (it needs ${needs})`);
   }
 }

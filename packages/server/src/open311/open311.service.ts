@@ -19,6 +19,7 @@ import type { CaseService } from '../cases/case.service.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { publicText } from '../privacy/present.ts';
+import type { ServiceAccounts } from '../service-accounts/service-accounts.service.ts';
 import { list, Open311Error, one, parseW3c, personName, w3cDateTime } from './open311.fields.ts';
 import { type ClientRow, open311Repository, type RequestRow, type ServiceRow } from './open311.repository.ts';
 import type {
@@ -86,9 +87,12 @@ export interface Open311Deps {
   cases: CaseService;
   clock: () => Date;
   options?: Partial<Open311Options>;
+  /** Service accounts granted `open311`: their client secret is an api_key too. */
+  serviceAccounts?: Pick<ServiceAccounts, 'byKey'>;
 }
 
-export function open311Service({ db, cases, clock, options }: Open311Deps) {
+export function open311Service(deps: Open311Deps) {
+  const { db, cases, clock, options } = deps;
   const o: Open311Options = { ...defaultOpen311Options, ...options };
   const repo = open311Repository(db);
   const w3c = (at: Date) => w3cDateTime(new Date(at), o.utcOffsetMinutes);
@@ -274,7 +278,12 @@ export function open311Service({ db, cases, clock, options }: Open311Deps) {
     /** The app behind an api_key, or 403 as the specification says. */
     async authenticate(apiKey: string | undefined): Promise<ClientRow> {
       if (!apiKey?.trim()) throw new Open311Error(403, 'api_key was not provided');
-      const client = await repo.clientByKeyHash(hashApiKey(apiKey.trim()));
+      const key = apiKey.trim();
+      const client = await repo.clientByKeyHash(hashApiKey(key));
+      if (client) return client;
+      // A service account granted open311 (its client secret is the key; docs/sharing.md).
+      const machine = await deps.serviceAccounts?.byKey(key, 'open311');
+      if (machine) return { id: machine.id, name: machine.name, createdAt: new Date(0), revokedAt: null };
       if (!client) throw new Open311Error(403, 'api_key is not valid (unknown or revoked)');
       return client;
     },

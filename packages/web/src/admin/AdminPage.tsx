@@ -10,6 +10,7 @@ import { CategoriesTab } from './CategoriesTab.tsx';
 import { DepartmentsTab } from './DepartmentsTab.tsx';
 import { DevicesTab } from './DevicesTab.tsx';
 import { ImportTab } from './ImportTab.tsx';
+import { ServiceAccountsTab } from './ServiceAccountsTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
 import '../cases/cases.css';
 import './admin.css';
@@ -23,6 +24,7 @@ export const adminTabs = [
   'departments',
   'matrix',
   'users',
+  'serviceAccounts',
   'import',
   'devices',
 ] as const;
@@ -34,6 +36,7 @@ const labels: Record<AdminTab, MessageKey> = {
   departments: 'admin.tab.departments',
   matrix: 'admin.tab.matrix',
   users: 'admin.tab.users',
+  serviceAccounts: 'admin.tab.serviceAccounts',
   import: 'admin.tab.import',
   devices: 'admin.tab.devices',
 };
@@ -45,12 +48,13 @@ const needs: Record<AdminTab, Capability> = {
   departments: 'config:write',
   matrix: 'config:write',
   users: 'users:manage',
+  serviceAccounts: 'users:manage',
   import: 'config:write',
   devices: 'config:write',
 };
 
 function tabOf(hash: string, tabs: readonly AdminTab[]): AdminTab {
-  const m = /^#\/admin\/([a-z]+)/.exec(hash)?.[1];
+  const m = /^#\/admin\/([A-Za-z]+)/.exec(hash)?.[1];
   return (tabs as readonly string[]).includes(m ?? '') ? (m as AdminTab) : (tabs[0] ?? 'categories');
 }
 
@@ -94,6 +98,7 @@ export default function AdminPage({ user }: { user: User }) {
           {tab === 'departments' && <DepartmentsTab />}
           {tab === 'matrix' && <MatrixTab />}
           {tab === 'users' && <UsersTab />}
+          {tab === 'serviceAccounts' && <ServiceAccountsTab />}
           {tab === 'import' && <ImportTab />}
           {tab === 'devices' && <DevicesTab />}
         </Suspense>
