@@ -31,6 +31,7 @@ import { createDbAvailability } from './db/availability.ts';
 import type { Db } from './db/db.ts';
 import { dutyRoutes } from './duty/duty.routes.ts';
 import { dutyService } from './duty/duty.service.ts';
+import { createEmergency, type Emergency } from './emergency/emergency.module.ts';
 import { createEvents } from './events/events.module.ts';
 import type { EventBus } from './events/outbox.ts';
 import { createGeo } from './geo/geo.module.ts';
@@ -106,6 +107,8 @@ export interface Server {
   alarmCases: Pick<AlarmCases, 'reconcile'>;
   /** City vital signs: live values in memory, history, indicator definitions. */
   vitals: Vitals;
+  /** 应急指挥: incidents and the plan-trigger sweep. */
+  emergency: Emergency;
   /** What must work for this process to be ready; roles register their checks (`ingest`, …). */
   readiness: Readiness;
   /** The ingest role's broker connection, when this process runs one. */
@@ -226,6 +229,19 @@ export async function buildServer({
       historyEveryMs: (config.vitalsHistoryMinutes ?? 5) * 60_000,
     },
   });
+  const emergency = createEmergency({
+    db,
+    log,
+    clock,
+    bus,
+    // Vital-sign levels per area, for plans triggered by a vital sign.
+    vitals: async () => {
+      const s = await vitals.engine.current();
+      return [...s.values].flatMap(([areaCode, byIndicator]) =>
+        [...byIndicator].map(([indicator, v]) => ({ indicator, areaCode, level: v.level })),
+      );
+    },
+  });
 
   // Route order is mount order: schemas a module adds are there for the modules after it.
   const modules: Module[] = [
@@ -298,6 +314,7 @@ export async function buildServer({
         ),
     },
     { name: 'duty', routes: (a) => dutyRoutes(a, dutyService({ db, clock })) },
+    emergency,
     {
       name: 'audit',
       routes: (a) => auditRoutes(a, { db }),
@@ -377,6 +394,7 @@ export async function buildServer({
     bus,
     alarmCases: iotModule.alarmCases,
     vitals,
+    emergency,
     readiness,
     ingest: iotModule.ingest,
     scheduler: () => leader?.state(),
