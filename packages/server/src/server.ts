@@ -29,6 +29,9 @@ import { commandRoutes } from './command/command.routes.ts';
 import type { Config } from './config.ts';
 import { createDbAvailability } from './db/availability.ts';
 import type { Db } from './db/db.ts';
+import { createDeliveriesModule } from './deliveries/deliveries.module.ts';
+import type { Deliveries, DeliveryOptions } from './deliveries/deliveries.service.ts';
+import type { Webhooks } from './deliveries/webhooks.service.ts';
 import { dutyRoutes } from './duty/duty.routes.ts';
 import { dutyService } from './duty/duty.service.ts';
 import { createEmergency, type Emergency } from './emergency/emergency.module.ts';
@@ -80,6 +83,8 @@ export interface ServerDeps {
       >
     > & {
       rateLimits?: Partial<RateLimits>;
+      /** Retry schedule and polling of outbound deliveries (tests make them fast). */
+      deliveries?: Partial<DeliveryOptions>;
     };
   clock?: () => Date;
   /** The roles this process plays (default all three). */
@@ -101,6 +106,9 @@ export interface Server {
   cases: Cases;
   /** Machines' accounts: issue, tokens, authenticate (service-accounts/access.ts for routes). */
   serviceAccounts: ServiceAccounts;
+  /** Outbound deliveries: `register(kind, sender)`, `deliver(tx, …)`, `nudge()` (docs/sharing.md). */
+  deliveries: Deliveries;
+  webhooks: Webhooks;
   /** Committed events (outbox), as the SSE stream sees them. */
   bus: EventBus;
   /** Alarm → case: files cases for alarms, closes them when the device recovers. */
@@ -219,6 +227,12 @@ export async function buildServer({
         }
       : {}),
   });
+  const deliveriesModule = createDeliveriesModule({
+    db,
+    log,
+    bus,
+    ...(config.deliveries ? { options: config.deliveries } : {}),
+  });
   const vitals = createVitals({
     db,
     log,
@@ -300,6 +314,7 @@ export async function buildServer({
     },
     createAssessment({ db, log, clock }),
     vitals,
+    deliveriesModule,
     {
       name: 'admin',
       routes: (a) => adminRoutes(a, { db, auth, refreshGeo: () => geo.service.refresh({ force: true }) }),
@@ -391,6 +406,8 @@ export async function buildServer({
     geo: geo.service,
     cases,
     serviceAccounts,
+    deliveries: deliveriesModule.deliveries,
+    webhooks: deliveriesModule.webhooks,
     bus,
     alarmCases: iotModule.alarmCases,
     vitals,
