@@ -115,14 +115,23 @@ export interface MosquittoProcess {
   /** A load generator's client: publishes to and shares a subscription on `onegrid-bench/#`. */
   bench: Credentials;
   dir: string;
+  /** The generated configuration (deploy/mosquitto.conf plus listener and persistence). */
+  confFile: string;
   pid(): number | undefined;
   stop(signal?: NodeJS.Signals): Promise<void>;
   start(): Promise<void>;
   log(): string;
+  /**
+   * Replaces the plugin's file with what `mosquitto_ctrl dynsec init` writes (the administrator
+   * only): with `stop()`/`start()` around it, a broker that lost its state.
+   */
+  resetDynsec(): void;
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export type DynsecClient = Credentials & { rolename: string; acls: DynsecAcl[] };
+
+export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
@@ -143,9 +152,13 @@ const accepts = (port: number) =>
     s.once('error', () => resolve(false));
   });
 
-/** Starts Mosquitto with `deploy/mosquitto.conf` plus a loopback listener and `extraConf`. */
+/**
+ * Starts Mosquitto with `deploy/mosquitto.conf` plus a loopback listener and `extraConf` (which
+ * may use `{dir}` for the broker's directory); `clients` join the plugin's file beside the
+ * administrator, the ingest worker and the bench client.
+ */
 export async function startMosquitto(
-  o: { extraConf?: string[]; port?: number } = {},
+  o: { extraConf?: string[]; port?: number; clients?: DynsecClient[] } = {},
 ): Promise<MosquittoProcess> {
   const why = mosquittoUnavailable();
   if (why) throw new Error(why);
@@ -160,25 +173,26 @@ export async function startMosquitto(
   const worker = { username: 'onegrid-ingest', password: secret() };
   const bench = { username: 'onegrid-bench', password: secret() };
   const dynsecFile = path.join(dir, 'dynamic-security.json');
-  fs.writeFileSync(
-    dynsecFile,
-    JSON.stringify(
-      dynsecConfig(admin, [
-        { ...worker, rolename: WORKER_ROLE, acls: workerAcls() },
-        {
-          ...bench,
-          rolename: 'onegrid-bench',
-          acls: [
-            allow('publishClientSend', 'onegrid-bench/devices/+/telemetry'),
-            allow('subscribePattern', '$share/+/onegrid-bench/devices/+/telemetry'),
-            allow('subscribePattern', 'onegrid-bench/devices/+/telemetry'),
-          ],
-        },
-      ]),
-    ),
+  const writeDynsec = (config: object) => {
+    fs.writeFileSync(dynsecFile, JSON.stringify(config));
+    // The broker saves every change there, as the `mosquitto` user when started as root.
+    if (process.getuid?.() === 0) fs.chmodSync(dynsecFile, 0o666);
+  };
+  writeDynsec(
+    dynsecConfig(admin, [
+      { ...worker, rolename: WORKER_ROLE, acls: workerAcls() },
+      {
+        ...bench,
+        rolename: 'onegrid-bench',
+        acls: [
+          allow('publishClientSend', 'onegrid-bench/devices/+/telemetry'),
+          allow('subscribePattern', '$share/+/onegrid-bench/devices/+/telemetry'),
+          allow('subscribePattern', 'onegrid-bench/devices/+/telemetry'),
+        ],
+      },
+      ...(o.clients ?? []),
+    ]),
   );
-  // The broker saves every change there, as the `mosquitto` user when started as root.
-  if (process.getuid?.() === 0) fs.chmodSync(dynsecFile, 0o666);
   const lines = [
     deployConfWith(fs.readFileSync(deployMosquittoConf, 'utf8'), dynsecPlugin(), dynsecFile),
     `listener ${port} 127.0.0.1`,
@@ -222,10 +236,12 @@ export async function startMosquitto(
     worker,
     bench,
     dir,
+    confFile,
     pid: () => child?.pid,
     stop,
     start,
     log: () => output,
+    resetDynsec: () => writeDynsec(dynsecConfig(admin, [])),
     async close() {
       await stop();
       fs.rmSync(dir, { recursive: true, force: true });
