@@ -2,7 +2,6 @@
  * `onegrid audit verify` as an operator runs it: a real process against a database holding an
  * audit chain; exit 0 while intact, non-zero naming the first entry changed or removed by SQL.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,28 +10,7 @@ import { audit } from '../../server/src/audit/audit.ts';
 import type { Db } from '../../server/src/db/db.ts';
 import { openPglite } from '../../server/src/db/pglite.ts';
 import { openTestDb, snapshotBlob, type TestDb, testEngine } from '../../server/test/db-harness.ts';
-
-const repo = path.resolve(import.meta.dirname, '../../..');
-const bin = path.join(repo, 'packages/cli/bin/onegrid.js');
-
-function onegrid(args: string[], dataDir: string, databaseUrl?: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ONEGRID_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-    delete env.DATABASE_URL;
-    if (databaseUrl) env.DATABASE_URL = databaseUrl;
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { onegridOn as onegrid } from './cli-harness.ts';
 
 describe(`onegrid audit verify (${testEngine})`, () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onegrid-audit-cli-'));

@@ -3,35 +3,13 @@
  * PostgreSQL through DATABASE_URL), after `onegrid import addresses`; a CSV in, the same CSV out
  * with the standard address and point of each row appended.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb, testEngine } from '../../server/test/db-harness.ts';
 import { tempDir, writeCsv } from '../../server/test/import-fixture.ts';
-
-const repo = path.resolve(import.meta.dirname, '../../..');
-const bin = path.join(repo, 'packages/cli/bin/onegrid.js');
-
-function onegrid(args: string[], dataDir: string, databaseUrl?: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ONEGRID_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-    delete env.DATABASE_URL;
-    if (databaseUrl) env.DATABASE_URL = databaseUrl;
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { onegridOn as onegrid } from './cli-harness.ts';
 
 describe(`onegrid geocode (command line, ${testEngine})`, () => {
   const tmp = tempDir('onegrid-cli-geocode-');

@@ -3,7 +3,6 @@
  * with ONEGRID_TEST_ENGINE=postgres, on a test database through DATABASE_URL. A fresh PGlite with
  * PostGIS takes 15 s or more to start, so the runs that need one share one data dir.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,34 +15,7 @@ import {
   writeGeoJson,
   writeText,
 } from '../../server/test/import-fixture.ts';
-
-const repo = path.resolve(import.meta.dirname, '../../..');
-const bin = path.join(repo, 'packages/cli/bin/onegrid.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function onegrid(args: string[], dataDir: string, databaseUrl?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ONEGRID_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-    delete env.DATABASE_URL;
-    if (databaseUrl) env.DATABASE_URL = databaseUrl;
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { onegridOn as onegrid } from './cli-harness.ts';
 
 describe(`onegrid import (command line, ${testEngine})`, () => {
   const tmp = tempDir('onegrid-cli-import-');

@@ -3,7 +3,6 @@
  * generated client, to a OneGrid server on a free port. An inspector logs in and reports with a
  * photo; the operator lists, shows and accepts the case; mistakes get one clear line and exit 1.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -13,15 +12,7 @@ import { makeLoopCity, square } from '../../server/src/seed/loop-city.factory.ts
 import type { Server } from '../../server/src/server.ts';
 import { openTestDb, type TestDb, testEngine } from '../../server/test/db-harness.ts';
 import { testServer } from '../../server/test/http-harness.ts';
-
-const repo = path.resolve(import.meta.dirname, '../../..');
-const bin = path.join(repo, 'packages/cli/bin/onegrid.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { onegrid } from './cli-harness.ts';
 
 /** A 1×1 PNG: the server sniffs photos by their bytes. */
 const png = Buffer.from(
@@ -35,25 +26,6 @@ describe(`onegrid remote commands over the API (${testEngine})`, () => {
   let url: string;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onegrid-cli-remote-'));
   const homes = { insp: path.join(tmp, 'insp'), op: path.join(tmp, 'op') };
-
-  function onegrid(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const all: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', ...env };
-      delete all.ONEGRID_URL;
-      delete all.ONEGRID_TOKEN;
-      const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env: all });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => {
-        stdout += d;
-      });
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
 
   beforeAll(async () => {
     t = await openTestDb();

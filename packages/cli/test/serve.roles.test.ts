@@ -12,9 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLoopCity, square } from '../../server/src/seed/loop-city.factory.ts';
 import { openTestDb, type TestDb, testEngine } from '../../server/test/db-harness.ts';
 import { freePort } from '../../server/test/mosquitto-harness.ts';
-
-const repo = path.resolve(import.meta.dirname, '../../..');
-const bin = path.join(repo, 'packages/cli/bin/onegrid.js');
+import { bin, repo } from './cli-harness.ts';
 
 async function until<T>(fn: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;

@@ -4,7 +4,6 @@
  * `onegrid user passwd`, and that account logging in to a server on the same database. On PGlite
  * also `onegrid backup` / `onegrid restore`: the restored copy has the account and the attachments.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
@@ -15,40 +14,10 @@ import { openPostgres } from '../../server/src/db/postgres.ts';
 import { buildServer } from '../../server/src/server.ts';
 import { openTestDb, type TestDb, testEngine } from '../../server/test/db-harness.ts';
 import { feature, polygon, square, tempDir, writeGeoJson } from '../../server/test/import-fixture.ts';
+import { onegridOn } from './cli-harness.ts';
 
-const repo = path.resolve(import.meta.dirname, '../../..');
-const bin = path.join(repo, 'packages/cli/bin/onegrid.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function onegrid(args: string[], dataDir: string, databaseUrl?: string, password?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ONEGRID_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-    delete env.DATABASE_URL;
-    delete env.ONEGRID_PASSWORD;
-    if (databaseUrl) env.DATABASE_URL = databaseUrl;
-    if (password !== undefined) env.ONEGRID_PASSWORD = password;
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: repo,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const onegrid = (args: string[], dataDir: string, databaseUrl?: string, password?: string) =>
+  onegridOn(args, dataDir, databaseUrl, { ONEGRID_PASSWORD: password });
 
 /** Logs in through a real server on `db`: the status and whether the session may only enrol. */
 async function tryLogin(db: Db, username: string, password: string) {

@@ -54,7 +54,7 @@ import { patrolService } from './patrol/patrol.service.ts';
 import { defaultPublicLimits, publicRoutes } from './public/public.routes.ts';
 import { publicService } from './public/public.service.ts';
 import { type LeaseState, startLeader } from './roles/lease.ts';
-import { allRoles, instanceId, type Job, job, type Module, type Role } from './roles/roles.ts';
+import { allRoles, instanceId, type Job, job, type Module, periodic, type Role } from './roles/roles.ts';
 import { serviceAccountRoutes } from './service-accounts/service-accounts.routes.ts';
 import { type ServiceAccounts, serviceAccountsService } from './service-accounts/service-accounts.service.ts';
 import { healthRoutes } from './system/health.routes.ts';
@@ -265,6 +265,19 @@ export async function buildServer({
         await authRoutes(a, auth, limits.loginPerMinute);
         oidcRoutes(a, config.oidc ? oidcService({ db, auth, clock, config: config.oidc }) : undefined);
       },
+      jobs: [
+        job(
+          'auth.cleanup',
+          ['scheduler'],
+          () =>
+            periodic(() => auth.cleanUp(), {
+              everyMs: 3_600_000,
+              firstAfterMs: 60_000,
+              onError: (e) => log.warn({ err: e, category: 'auth' }, 'session clean-up failed'),
+            }),
+          { once: true },
+        ),
+      ],
     },
     {
       name: 'service-accounts',

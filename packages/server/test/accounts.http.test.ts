@@ -5,6 +5,9 @@
  * and streams that end with their session.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authRepository } from '../src/auth/auth.repository.ts';
+import { authService } from '../src/auth/auth.service.ts';
+import { loginThrottle } from '../src/auth/login-throttle.ts';
 import { totpCode } from '../src/auth/totp.ts';
 import type { Server } from '../src/server.ts';
 import { openTestDb, type TestDb, testEngine } from './db-harness.ts';
@@ -216,5 +219,32 @@ describe(`accounts over HTTP on ${testEngine}`, () => {
     // An operator may enrol but need not.
     const op = await attempt(strict, 'erin', 'secret-pw', '10.2.0.6');
     expect(op.json().secondFactorEnrolmentRequired).toBe(false);
+  });
+
+  it("forgets ended sessions, expired tickets and stale failure counts, keeping a real account's count", async () => {
+    await attempt(server, 'frank', 'wrong', '10.3.0.1');
+    await attempt(server, 'no-such-name', 'wrong', '10.3.0.1');
+    const token = await login(server, 'dave');
+    expect((await post(server, token, '/api/v1/stream/ticket')).statusCode).toBe(200);
+    const count = async (sql: string) => Number((await t.db.query<{ n: number }>(sql)).rows[0]?.n);
+    const users = authRepository(t.db);
+    const auth = authService({
+      users,
+      db: t.db,
+      throttle: loginThrottle(users),
+      clock,
+      sessionHours: 12,
+      sessionIdleMinutes: 30,
+      lockoutAfter: 10,
+      totpRequired: false,
+    });
+    later(2 * 86_400);
+    const removed = await auth.cleanUp();
+    expect(removed.sessions).toBeGreaterThan(0);
+    expect(await count("SELECT count(*)::int AS n FROM login_failures WHERE key = 'u:no-such-name'")).toBe(0);
+    expect(await count("SELECT count(*)::int AS n FROM login_failures WHERE key LIKE 'a:%'")).toBe(0);
+    expect(await count("SELECT count(*)::int AS n FROM login_failures WHERE key = 'u:frank'")).toBe(1);
+    expect(await count('SELECT count(*)::int AS n FROM stream_tickets')).toBe(0);
+    expect((await get(server, token, '/api/v1/auth/me')).statusCode).toBe(401);
   });
 });

@@ -1,4 +1,5 @@
 import type { Db } from '../db/db.ts';
+import { periodic } from '../roles/roles.ts';
 import { pruneAudit } from './audit.service.ts';
 
 /**
@@ -16,19 +17,5 @@ export function startAuditRetention({
   everyMs?: number;
   onError: (e: unknown) => void;
 }) {
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    running = pruneAudit(db, days).catch(onError);
-  };
-  const first = setTimeout(tick, 60_000);
-  const timer = setInterval(tick, everyMs);
-  first.unref();
-  timer.unref();
-  return {
-    async close() {
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return periodic(() => pruneAudit(db, days), { everyMs, firstAfterMs: 60_000, onError });
 }

@@ -93,6 +93,27 @@ export function authRepository(db: Queryable) {
       ]);
       return r.rowCount;
     },
+    /**
+     * Forgets failure counts nobody reads any more: an address's after its quiet window, and an
+     * account name's that belongs to no user (names tried by guessing) after a day. A real
+     * account's count stays until it logs in, as lockout needs.
+     */
+    async pruneFailures(addressBefore: Date, unknownBefore: Date): Promise<number> {
+      const r = await db.query(
+        `DELETE FROM login_failures f
+          WHERE (f.key LIKE 'a:%' AND f.last_at < $1)
+             OR (f.key LIKE 'u:%' AND f.last_at < $2
+                 AND NOT EXISTS (SELECT 1 FROM users u WHERE 'u:' || u.username = f.key))`,
+        [addressBefore, unknownBefore],
+      );
+      return r.rowCount;
+    },
+    /** Removes stream tickets and OIDC sign-in flows past their expiry. */
+    async pruneExpiredTickets(now: Date): Promise<number> {
+      const a = await db.query('DELETE FROM stream_tickets WHERE expires_at <= $1', [now]);
+      const b = await db.query('DELETE FROM oidc_flows WHERE expires_at <= $1', [now]);
+      return a.rowCount + b.rowCount;
+    },
     /** Failed logins under `key` counted afresh when the last one is older than `since`. */
     async recordFailure(key: string, now: Date, since: Date): Promise<number> {
       const r = await db.query<{ failures: number }>(

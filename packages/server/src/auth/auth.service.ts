@@ -303,9 +303,18 @@ export function authService(deps: AuthDeps) {
       });
     },
 
-    async cleanUp(): Promise<number> {
+    /**
+     * Housekeeping (the scheduler runs it hourly): ended sessions, expired stream tickets and
+     * sign-in flows, and failure counts past use (see `pruneFailures`).
+     */
+    async cleanUp(): Promise<{ sessions: number; tickets: number; failures: number }> {
       const now = clock();
-      return users.deleteExpiredSessions(now, idleSince(now));
+      const ago = (ms: number) => new Date(now.getTime() - ms);
+      return {
+        sessions: await users.deleteExpiredSessions(now, idleSince(now)),
+        tickets: await users.pruneExpiredTickets(now),
+        failures: await users.pruneFailures(ago(15 * 60_000), ago(86_400_000)),
+      };
     },
   };
 }

@@ -5,7 +5,12 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type Access, can, hasGrant, isServiceAccess, type Role } from '@onegrid/domain';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { AuthService, Principal, SessionInfo } from '../auth/auth.service.ts';
 import { type DbAvailability, databaseFailure } from '../db/availability.ts';
 import { AppError } from '../errors.ts';
@@ -105,7 +110,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     // SSE streams stay open; closing the server must not wait for them.
     forceCloseConnections: true,
     // A line per request is for debugging, not for the terminal of `npm start` (see below).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

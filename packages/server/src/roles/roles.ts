@@ -61,6 +61,36 @@ export function job<T extends { close(): Promise<void> | void }>(
 }
 
 /**
+ * Background work repeated every `everyMs` (first run after `firstAfterMs`), one run at a time;
+ * `close()` stops the timers and waits for a run in progress. Failures go to `onError` and the
+ * next run tries again. Timers never hold the process open.
+ */
+export function periodic(
+  run: () => Promise<unknown>,
+  o: { everyMs: number; firstAfterMs?: number; onError: (e: unknown) => void },
+) {
+  let running: Promise<unknown> | undefined;
+  const tick = () => {
+    running ??= run()
+      .catch(o.onError)
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  const first = setTimeout(tick, o.firstAfterMs ?? o.everyMs);
+  const timer = setInterval(tick, o.everyMs);
+  first.unref();
+  timer.unref();
+  return {
+    async close() {
+      clearTimeout(first);
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+/**
  * `--role api,ingest` → the set of roles; `all` (the default) is every role. Every problem is
  * reported at once, as configuration is.
  */
