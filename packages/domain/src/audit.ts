@@ -38,6 +38,7 @@ export const auditActions = [
   'config.open311-key',
   'config.federation',
   'case.hand-down-remote',
+  'config.notify-prefs',
   'export.assessment',
   'export.audit',
   'pii.reveal',

@@ -82,6 +82,23 @@ export interface Config {
   rateLimits: { loginPerMinute: number; publicReportsPerMinute: number; open311PostsPerMinute: number };
   /** Origins the web app may load basemap tiles and styles from (the Content Security Policy). */
   mapSources: string[];
+  /** Notifications: outside channels and escalation times (docs/channels.md). */
+  notify: NotifyConfig;
+}
+
+export interface NotifyConfig {
+  /** `smtp://user:pass@host:587` (or smtps://); e-mail is off without it. */
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  /** A JSON SMS gateway: POST {to, text, sign} with the bearer token; SMS is off without it. */
+  smsUrl: string | undefined;
+  smsToken: string | undefined;
+  /** Where people open OneGrid, for links in messages (e.g. https://onegrid.example.gov.cn). */
+  publicUrl: string | undefined;
+  /** A dispatched task not signed for (签收) within this many minutes goes to the department head. */
+  signWithinMinutes: number;
+  /** A red alarm not acknowledged within this many minutes goes to the next person on duty. */
+  alarmAckMinutes: number;
 }
 
 export interface OidcConfig {
@@ -208,7 +225,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       open311PostsPerMinute: int('ONEGRID_RATE_LIMIT_OPEN311', 60, 0, 1_000_000),
     },
     mapSources: (env.ONEGRID_CSP_MAP_SOURCES ?? '').split(/[\s,]+/).filter(Boolean),
+    notify: {
+      smtpUrl: env.ONEGRID_SMTP_URL || undefined,
+      smtpFrom: env.ONEGRID_SMTP_FROM || 'OneGrid <onegrid@localhost>',
+      smsUrl: env.ONEGRID_SMS_URL || undefined,
+      smsToken: env.ONEGRID_SMS_TOKEN || undefined,
+      publicUrl: env.ONEGRID_PUBLIC_URL || undefined,
+      signWithinMinutes: int('ONEGRID_NOTIFY_SIGN_MINUTES', 60, 1, 100_000),
+      alarmAckMinutes: int('ONEGRID_NOTIFY_ALARM_ACK_MINUTES', 10, 1, 100_000),
+    },
   };
+  if (config.notify.smtpUrl && !/^smtps?:\/\//.test(config.notify.smtpUrl))
+    problems.push('ONEGRID_SMTP_URL takes smtp://user:pass@host:port or smtps://…');
+  if (config.notify.smsUrl && !/^https?:\/\//.test(config.notify.smsUrl))
+    problems.push('ONEGRID_SMS_URL takes an http(s) URL');
   for (const origin of config.mapSources) {
     if (!/^https?:\/\/[^/\s'";]+$/.test(origin)) {
       problems.push(

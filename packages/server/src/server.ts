@@ -47,6 +47,7 @@ import type { IngestOptions, IngestRole } from './iot/ingest.role.ts';
 import { createIotModule } from './iot/iot.module.ts';
 import { createIot, type Iot, type IotConfig } from './iot/iot.ts';
 import type { Logger } from './logger.ts';
+import { createNotify, defaultNotifyConfig, type Notify } from './notify/notify.module.ts';
 import { open311Routes } from './open311/open311.routes.ts';
 import { open311Service } from './open311/open311.service.ts';
 import { patrolRoutes } from './patrol/patrol.routes.ts';
@@ -81,7 +82,8 @@ export interface ServerDeps {
         Config,
         'healthTimeoutMs' | 'metricsToken' | 'outboxRetentionDays' | 'mapSources' | 'ingestStallSeconds'
       >
-    > & {
+    > &
+    Partial<Pick<Config, 'notify'>> & {
       rateLimits?: Partial<RateLimits>;
       /** Retry schedule and polling of outbound deliveries (tests make them fast). */
       deliveries?: Partial<DeliveryOptions>;
@@ -92,7 +94,7 @@ export interface ServerDeps {
   /** How the `ingest` role reaches devices; without it no broker is started (tests start their own). */
   ingest?: IngestOptions;
   /** This process in the scheduler election (default host-pid-random) and its timings (tests). */
-  scheduler?: { holder?: string; leaseTtlMs?: number; deadlineSweepMs?: number };
+  scheduler?: { holder?: string; leaseTtlMs?: number; deadlineSweepMs?: number; notifyIntervalMs?: number };
 }
 
 export interface Server {
@@ -119,6 +121,8 @@ export interface Server {
   emergency: Emergency;
   /** What must work for this process to be ready; roles register their checks (`ingest`, …). */
   readiness: Readiness;
+  /** Notifications: the service (`tell`), its triggers and send queue. */
+  notify: Notify;
   /** The ingest role's broker connection, when this process runs one. */
   ingest(): IngestRole | undefined;
   /** The scheduler lease as this process sees it (undefined without the `scheduler` role). */
@@ -257,6 +261,15 @@ export async function buildServer({
     },
   });
 
+  const notify = createNotify({
+    db,
+    log,
+    clock,
+    bus,
+    config: { ...defaultNotifyConfig, ...config.notify },
+    ...(scheduler?.notifyIntervalMs ? { intervalMs: scheduler.notifyIntervalMs } : {}),
+  });
+
   // Route order is mount order: schemas a module adds are there for the modules after it.
   const modules: Module[] = [
     {
@@ -333,6 +346,7 @@ export async function buildServer({
       routes: (a) => adminRoutes(a, { db, auth, refreshGeo: () => geo.service.refresh({ force: true }) }),
     },
     { name: 'command', routes: (a) => commandRoutes(a, { db, clock }) },
+    notify,
     {
       name: 'patrol',
       routes: (a) =>
@@ -426,6 +440,7 @@ export async function buildServer({
     vitals,
     emergency,
     readiness,
+    notify,
     ingest: iotModule.ingest,
     scheduler: () => leader?.state(),
     jobs: () => [...started.map((j) => j.name), ...(leader?.state().jobs ?? [])],

@@ -51,7 +51,8 @@ export function streamRoutes(
       config: { access: 'cases:read', streamTicket: true },
       schema: {
         tags: ['events'],
-        summary: 'Server-Sent Events of changes in your area (case.*, alarm.*, vitals.*)',
+        summary:
+          'Server-Sent Events of changes in your area (case.*, alarm.*, vitals.*) and your own notify.*',
         querystring: Type.Object({
           ticket: Type.Optional(Type.String({ description: 'from POST /api/v1/stream/ticket' })),
           topics: Type.Optional(
@@ -76,6 +77,8 @@ export function streamRoutes(
       const unsubscribe = bus.subscribe((e) => {
         if (e.areaCode !== null && !inScope(p.scopeCode, e.areaCode)) return;
         if (prefixes.length && !prefixes.some((t) => e.topic.startsWith(t))) return;
+        // A person's notifications (the bell) are theirs alone.
+        if (e.topic.startsWith('notify.') && e.payload.userId !== p.id) return;
         res.write(`id: ${e.id}\nevent: ${e.topic}\ndata: ${JSON.stringify(e.payload)}\n\n`);
       });
       const ends = open.get(sessionHash) ?? new Set();

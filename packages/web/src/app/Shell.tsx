@@ -1,8 +1,9 @@
-import { roleNames } from '@onegrid/domain';
+import { can, roleNames } from '@onegrid/domain';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { User } from '../api/client.ts';
 import { useAuth } from '../auth/auth.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import { Bell } from '../notify/Bell.tsx';
 import { Icon } from './icons.tsx';
 import { LangSwitch } from './LangSwitch.tsx';
 import { Logo } from './Logo.tsx';
@@ -58,6 +59,7 @@ function TopBar({ user }: { user: User }) {
             <span className="role-badge">{roleNames[user.role][lang]}</span>
           </span>
         </div>
+        {can(user.role, 'cases:read') && <Bell />}
         <LangSwitch />
         <button
           type="button"
