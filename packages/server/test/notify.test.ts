@@ -90,13 +90,34 @@ describe(`notifications on ${testEngine}`, () => {
     await server.notify.service.drain();
   };
   const bell = (user: string) => call(user, 'GET', '/api/v1/notifications');
+  /** A critical alarm raised on `device` as the alarm service writes it: the row and its event. */
+  const redAlarm = (device: string) =>
+    t.db.transaction(async (tx) => {
+      const r = await tx.query<{ id: number }>(
+        `INSERT INTO alarms (rule_id, device_id, severity, area_code, raised_at, updated_at)
+         SELECT id, $2, 'critical', '310101002001002', $1, $1 FROM rules WHERE name = '测试红色报警'
+         RETURNING id::int AS id`,
+        [now, device],
+      );
+      const id = r.rows[0]!.id;
+      await emit(tx, 'alarm.raised', '310101002001002', {
+        id,
+        severity: 'critical',
+        ruleName: '测试红色报警',
+        deviceId: device,
+        deviceName: device,
+      });
+      return id;
+    });
   /**
    * Triggers and sends until `user` has a notification of `kind` about `object`. The notifier reads
    * the outbox behind the oldest transaction still running in the cluster (on a shared PostgreSQL
    * that may be another suite's), so one pass may not see an event yet: this waits for the signal.
    */
   const settleFor = async (user: string, kind: string, object: string) => {
+    const giveUp = Date.now() + 50_000;
     for (;;) {
+      if (Date.now() > giveUp) throw new Error(`${user} was never told ${kind} about ${object}`);
       await settle();
       const b = await bell(user);
       const n = b.body.items.find(
@@ -154,6 +175,9 @@ describe(`notifications on ${testEngine}`, () => {
     users = await makeLoopCity(t.db);
     head = await ensureUser(t.db, { username: 'lhsr-head', role: 'handler', scopeCode: '310101' });
     await t.db.query("UPDATE departments SET head_user_id = $1 WHERE code = '310101-lhsr'", [head]);
+    await ensureUser(t.db, { username: 'duty-off', role: 'operator', scopeCode: '310101' });
+    // Scoped elsewhere, so that the area's own leader stays `boss` for the fallbacks tested first.
+    await ensureUser(t.db, { username: 'duty-lead', role: 'leader', scopeCode: '310104' });
     server = await testServer(t.db, clock, {
       ...longSessions,
       notify: {
@@ -167,7 +191,7 @@ describe(`notifications on ${testEngine}`, () => {
       },
     });
     await server.geo.refresh({ force: true });
-    for (const u of ['insp', 'op', 'disp', 'lhsr', 'boss', 'root', 'lhsr-head'])
+    for (const u of ['insp', 'op', 'disp', 'lhsr', 'boss', 'root', 'lhsr-head', 'duty-off', 'duty-lead'])
       tokens[u] = await login(server, u);
   });
   afterAll(async () => {
@@ -323,26 +347,11 @@ describe(`notifications on ${testEngine}`, () => {
       INSERT INTO device_types (id, name_zh, name_en, metrics, expected_interval_s)
         VALUES ('smoke-t', '烟感', 'Smoke', '[]', 60) ON CONFLICT DO NOTHING;
       INSERT INTO devices (id, token_hash, type_id, name, unit_grid_code)
-        VALUES ('smoke-1', 'x', 'smoke-t', '烟感 1 号', '310101002001002');
+        VALUES ('smoke-1', 'x', 'smoke-t', '烟感 1 号', '310101002001002'),
+               ('smoke-2', 'x', 'smoke-t', '烟感 2 号', '310101002001002');
       INSERT INTO rules (name, device_type_id, condition, severity) VALUES ('测试红色报警', 'smoke-t', '{}', 'critical');
     `);
-    const alarmId = await t.db.transaction(async (tx) => {
-      const r = await tx.query<{ id: number }>(
-        `INSERT INTO alarms (rule_id, device_id, severity, area_code, raised_at, updated_at)
-         SELECT id, 'smoke-1', 'critical', '310101002001002', $1, $1 FROM rules WHERE name = '测试红色报警'
-         RETURNING id::int AS id`,
-        [now],
-      );
-      const id = r.rows[0]!.id;
-      await emit(tx, 'alarm.raised', '310101002001002', {
-        id,
-        severity: 'critical',
-        ruleName: '测试红色报警',
-        deviceId: 'smoke-1',
-        deviceName: '烟感 1 号',
-      });
-      return id;
-    });
+    const alarmId = await redAlarm('smoke-1');
     await settleFor('op', 'alarm.red', `alarm:${alarmId}`);
     // No duty roster here: the area's operator (值班长) is on duty.
     const op = await bell('op');
@@ -352,6 +361,22 @@ describe(`notifications on ${testEngine}`, () => {
     await settleFor('boss', 'escalation.alarm', `alarm:${alarmId}`);
     const boss = await bell('boss');
     expect(boss.body.items[0]).toMatchObject({ kind: 'escalation.alarm', object: `alarm:${alarmId}` });
+  });
+
+  it('follows the duty roster: the officer on shift first, then the leader in charge', async () => {
+    await t.db.query(
+      `INSERT INTO duty_shifts (area_code, user_id, post, starts_at, ends_at)
+       SELECT '310101', id, CASE username WHEN 'duty-off' THEN 'officer' ELSE 'lead' END, $1, $2
+         FROM users WHERE username IN ('duty-off', 'duty-lead')`,
+      [new Date(now.getTime() - 3_600_000), new Date(now.getTime() + 8 * 3_600_000)],
+    );
+    const alarmId = await redAlarm('smoke-2');
+    await settleFor('duty-off', 'alarm.red', `alarm:${alarmId}`);
+    expect(
+      (await bell('op')).body.items.some((n: { object: string }) => n.object === `alarm:${alarmId}`),
+    ).toBe(false);
+    now = new Date(now.getTime() + 6 * 60_000);
+    await settleFor('duty-lead', 'escalation.alarm', `alarm:${alarmId}`);
   });
 
   it('retries a refused send and keeps it across a restart until the receiver takes it', async () => {

@@ -4,7 +4,8 @@
  * escalation sweep) and the sender (the durable queue of outside sends).
  */
 import type { NotifyConfig } from '../config.ts';
-import type { Db } from '../db/db.ts';
+import type { Db, Queryable } from '../db/db.ts';
+import { dutyNow as dutyRoster } from '../duty/duty.service.ts';
 import type { EventBus } from '../events/outbox.ts';
 import type { Logger } from '../logger.ts';
 import { job, type Module } from '../roles/roles.ts';
@@ -27,6 +28,17 @@ export const defaultNotifyConfig: NotifyConfig = {
   signWithinMinutes: 60,
   alarmAckMinutes: 10,
 };
+
+/**
+ * Who is on duty for an area now (值班, the duty module): officers first, then the leaders in
+ * charge, so the next person up after the officer is a leader.
+ */
+async function onDutyNow(q: Queryable, areaCode: string, at: Date): Promise<number[]> {
+  const d = await dutyRoster(q, areaCode, at);
+  const rank = (post: string) => (post === 'officer' ? 0 : 1);
+  const shifts = d.onDuty as { userId: number; post: string }[];
+  return [...shifts].sort((a, b) => rank(a.post) - rank(b.post)).map((s) => s.userId);
+}
 
 const interesting = /^(case\.(dispatch|auto-dispatch|supervise)|alarm\.raised)$/;
 
@@ -67,7 +79,7 @@ export function createNotify({
     log: nlog,
     clock,
     notify: service,
-    dutyNow,
+    dutyNow: dutyNow ?? ((q, area) => onDutyNow(q, area, clock())),
     options: { signWithinMinutes: config.signWithinMinutes, alarmAckMinutes: config.alarmAckMinutes },
   });
 

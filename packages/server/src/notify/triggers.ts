@@ -2,23 +2,25 @@
  * What makes a notification (docs/channels.md "Notifications"):
  * - a task dispatched → the department's handlers;
  * - a 督办 → the area's leaders;
- * - a red (critical) alarm → who is on duty for the area (the area's operators, 值班长, when no
- *   duty roster answers);
+ * - a red (critical) alarm → the officer on duty for the area (the duty roster, 值班; the area's
+ *   operators when nobody is on shift);
  * - escalation, by a sweep: a task not signed for (签收) within `signWithinMinutes` → the
  *   department head (or the leaders of the department's area); a red alarm not acknowledged
- *   within `alarmAckMinutes` → the next person on duty (or the area's leaders).
+ *   within `alarmAckMinutes` → the next person on duty (or the area's leaders when the roster has
+ *   nobody after the first).
  *
  * The outbox is read from a durable cursor (`notify_cursor`, the (xid, id) order of the outbox
  * tail's safe pass), and the notifications of a batch commit with the cursor: an event is turned
  * into notifications once, whatever restarts in between. Runs once per deployment (scheduler).
  */
 import type { Db, Queryable } from '../db/db.ts';
+import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { notifyRepository } from './notify.repository.ts';
 import type { NotifyService } from './notify.service.ts';
 
 /** Who is on duty for an area now, first the one on duty, then the next (the duty roster). */
-export type DutyNow = (areaCode: string) => Promise<number[]>;
+export type DutyNow = (q: Queryable, areaCode: string) => Promise<number[]>;
 
 export interface TriggerOptions {
   signWithinMinutes: number;
@@ -45,9 +47,20 @@ export function notifyTriggers(deps: {
 }) {
   const { db, notify, clock, options } = deps;
 
+  /** The roster for an area; an area code the roster does not know (an AppError, before any SQL) has none. */
+  async function roster(q: Queryable, areaCode: string): Promise<number[]> {
+    if (!deps.dutyNow) return [];
+    try {
+      return await deps.dutyNow(q, areaCode);
+    } catch (e) {
+      if (e instanceof AppError) return [];
+      throw e;
+    }
+  }
+
   async function onDuty(q: Queryable, areaCode: string): Promise<number[]> {
-    const roster = deps.dutyNow ? await deps.dutyNow(areaCode).catch(() => []) : [];
-    return roster.length ? roster : notifyRepository(q).nearestOfRole('operator', areaCode);
+    const onShift = await roster(q, areaCode);
+    return onShift.length ? onShift : notifyRepository(q).nearestOfRole('operator', areaCode);
   }
 
   async function caseRow(q: Queryable, id: number) {
@@ -181,7 +194,7 @@ export function notifyTriggers(deps: {
     );
     for (const a of alarms.rows) {
       told += await db.transaction(async (tx) => {
-        const roster = deps.dutyNow ? await deps.dutyNow(a.area).catch(() => []) : [];
+        const roster = deps.dutyNow ? await deps.dutyNow(tx, a.area) : [];
         const who =
           roster.length > 1 ? roster.slice(1, 2) : await notifyRepository(tx).nearestOfRole('leader', a.area);
         return notify.tell(tx, {
