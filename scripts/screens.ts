@@ -2,7 +2,7 @@
  * Screenshots of every screen for every demo account (README), at desktop (1440×900) and phone
  * (390×844) size, in 中文, against a running OneGrid (`npm start`):
  *
- *   node --import tsx scripts/screens.ts [--url http://localhost:8080] [--out docs/screens] [--only leader,inspector]
+ *   node --import tsx scripts/screens.ts [--url http://localhost:8080] [--out docs/screens] [--only leader,inspector] [--format png]
  *
  * Each page also lists the Latin words left on it (outside the e2e allow-list), so a reviewer sees
  * leftovers next to the pictures. Chromium: /usr/bin/chromium or CHROMIUM_PATH.
@@ -20,6 +20,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'docs/screens' },
     only: { type: 'string' },
     password: { type: 'string', default: 'onegrid-demo' },
+    /** JPEG keeps the committed set small; png for pixel checks. */
+    format: { type: 'string', default: 'jpeg' },
   },
 });
 const base = values.url.replace(/\/$/, '');
@@ -56,7 +58,11 @@ async function settle(page: Page) {
 
 async function snap(page: Page, name: string) {
   await settle(page);
-  await page.screenshot({ path: path.join(out, `${name}.png`) });
+  const jpeg = values.format !== 'png';
+  await page.screenshot({
+    path: path.join(out, `${name}.${jpeg ? 'jpg' : 'png'}`),
+    ...(jpeg ? { type: 'jpeg' as const, quality: 60 } : {}),
+  });
   const left = await latinWords(page);
   report.push(`${name}: ${left.length ? left.join(' ') : 'ok'}`);
   console.log(`${name}${left.length ? `  Latin: ${left.join(' ')}` : ''}`);
@@ -85,6 +91,13 @@ for (const [size, viewport] of sizes) {
     for (const item of navFor(role)) {
       await page.goto(`${base}/#/${item.id === 'map' ? 'map' : item.id}`);
       await snap(page, `${username}-${item.id}-${size}`);
+      // The inspector app's other tabs: tasks and patrol.
+      if (item.id === 'inspector') {
+        for (const tab of ['tasks', 'patrol']) {
+          await page.click(`[data-tab=${tab}]`);
+          await snap(page, `${username}-inspector-${tab}-${size}`);
+        }
+      }
       // The first case of a queue, opened.
       if (['intake', 'dispatch', 'handling'].includes(item.id)) {
         const first = page.locator('[data-testid=queue-item]').first();

@@ -85,4 +85,27 @@ describe(`onegrid import (command line, ${testEngine})`, () => {
     expect(b.stderr).toMatch(/^onegrid: malformed JSON: /m);
     expect(b.stdout).toBe('');
   }, 240_000);
+
+  it('imports devices with their tokens into a file only its owner reads, and never writes over it', async () => {
+    const csv = writeText(
+      tmp.dir,
+      'sensors.csv',
+      'id,type,name,lng,lat\nhp-smoke-9,smoke,人民广场烟感,121.47,31.23\nhp-x,teleporter,未知,121.47,31.23\n',
+    );
+    const tokens = path.join(tmp.dir, 'tokens.csv');
+    const none = await onegrid(['import', 'devices', csv], path.join(tmp.dir, 'unused'));
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('import devices needs --tokens <file>');
+    expect(fs.existsSync(path.join(tmp.dir, 'unused'))).toBe(false);
+
+    const r = await onegrid(['import', 'devices', csv, '--tokens', tokens], dataDir, pg?.url);
+    expect(r.stderr).not.toContain('onegrid:');
+    expect(r.stdout).toMatch(/^ {2}imported {3}1$/m);
+    expect(r.stdout).toContain('unknown device type "teleporter"');
+    expect(fs.statSync(tokens).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(tokens, 'utf8')).toMatch(/^id,token\nhp-smoke-9,[\w-]{32}\n$/);
+    const again = await onegrid(['import', 'devices', csv, '--tokens', tokens], dataDir, pg?.url);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('exists; tokens are never written over');
+  }, 240_000);
 });

@@ -4440,6 +4440,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/reports/{number}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An after-photo of a closed report (处置后照片), for whoever holds its number and key */
+        get: {
+            parameters: {
+                query: {
+                    key: string;
+                };
+                header?: never;
+                path: {
+                    number: string;
+                    photoId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/categories": {
         parameters: {
             query?: never;
@@ -7984,6 +8023,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/patrol/beat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My beat (inspectors): the responsibility grids I patrol and their extent, or my area when I have none, so the patrol map opens on it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            grids: {
+                                code: string;
+                                name: string;
+                            }[];
+                            /** @description [west, south, east, north] in WGS-84 */
+                            bbox: [
+                                number,
+                                number,
+                                number,
+                                number
+                            ] | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/duty/now": {
         parameters: {
             query?: never;
@@ -11166,6 +11271,15 @@ export interface components {
                 status: "reported" | "verifying" | "filed" | "dispatched" | "handling" | "handled" | "checked" | "suspended" | "handed-up" | "closed" | "rejected" | "merged";
                 statusName: string;
                 statusNameEn: string;
+            } | null;
+            /** @description what was done, once the report is closed (处置结果) */
+            result: {
+                /** Format: date-time */
+                handledAt: string;
+                /** @description the department's note, phone and ID numbers masked */
+                note: string | null;
+                /** @description after-photos: GET /api/v1/public/reports/{number}/photos/{id}?key=… */
+                photos: string[];
             } | null;
         };
         PublicPhoto: {

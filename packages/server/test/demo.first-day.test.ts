@@ -124,6 +124,27 @@ describe.skipIf(!hasSharedData)(
       await step('inspector', 'verify', { passed: true });
       await step('operator', 'close');
       expect(c.status).toBe('closed');
+
+      // The citizen follows it with the receipt's key: the result and the after-photo, no names.
+      const key = receipt.json().trackingKey as string;
+      const tracked = await server.app.inject({
+        method: 'GET',
+        url: `/api/v1/public/reports/${number}?key=${encodeURIComponent(key)}`,
+      });
+      expect(tracked.statusCode).toBe(200);
+      const result = tracked.json().result as { note: string; photos: string[] };
+      expect(result).toMatchObject({ note: '已清理', photos: [upload.json().id] });
+      const photoUrl = (k: string, id = result.photos[0]) =>
+        `/api/v1/public/reports/${number}/photos/${id}?key=${encodeURIComponent(k)}`;
+      const img = await server.app.inject({ method: 'GET', url: photoUrl(key) });
+      expect(img.statusCode).toBe(200);
+      expect(img.headers['content-type']).toBe('image/png');
+      expect(img.rawPayload.subarray(1, 4).toString()).toBe('PNG');
+      // Without the key, or a photo that is not this report's result: the same 404.
+      expect((await server.app.inject({ method: 'GET', url: photoUrl('WRONGKEY') })).statusCode).toBe(404);
+      expect((await server.app.inject({ method: 'GET', url: photoUrl(key, 'not-a-photo') })).statusCode).toBe(
+        404,
+      );
     });
 
     it('explains why a public report is verified first, and files it directly only with a reason', async () => {

@@ -47,6 +47,29 @@ describe(`patrol tracks and replayed actions on ${testEngine}`, () => {
     await t?.close();
   });
 
+  it("gives an inspector their beat: their duty grids' extent, else their area's", async () => {
+    const before = await call('insp', 'GET', '/api/v1/patrol/beat');
+    expect(before.status).toBe(200);
+    expect(before.body.grids).toEqual([]);
+    const [w, s, e, n] = before.body.bbox as [number, number, number, number];
+    expect(w < square.lng && square.lng < e && s < square.lat && square.lat < n).toBe(true);
+    await t.db.query(
+      `INSERT INTO duty_grids (code, name, street_code, district_code, geom)
+       VALUES ('310101002D901', '人民广场责任网格', '310101002', '310101',
+               ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint($1, $2), 4326), 0.002)))`,
+      [square.lng, square.lat],
+    );
+    await t.db.query(
+      `INSERT INTO duty_grid_inspectors (duty_grid_code, user_id) VALUES ('310101002D901', $1)`,
+      [users.inspector],
+    );
+    const mine = await call('insp', 'GET', '/api/v1/patrol/beat');
+    expect(mine.body.grids).toEqual([{ code: '310101002D901', name: '人民广场责任网格' }]);
+    const box = mine.body.bbox as number[];
+    expect(box[2]! - box[0]!).toBeCloseTo(0.004, 3);
+    expect((await call('op', 'GET', '/api/v1/patrol/beat')).status).toBe(403);
+  });
+
   it('stores a batch with the unit grid located, and ignores the same points replayed', async () => {
     const batch = { points: [point(10), point(9, 0.0001), point(8, 0.0002)] };
     const first = await call('insp', 'POST', '/api/v1/patrol/points', batch);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import {
   type Crs,
   crsNames,
@@ -37,6 +38,7 @@ interface ImportCliOptions {
   maxErrors: string;
   json?: boolean;
   strict?: boolean;
+  tokens?: string;
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -99,6 +101,10 @@ export function registerImport(program: Command) {
     .option('--max-errors <n>', 'rejected rows to list with their reasons', '20')
     .option('--json', 'print the report as JSON on stdout')
     .option('--strict', 'exit with status 2 when any row was rejected')
+    .option(
+      '--tokens <file>',
+      "devices: where the new devices' tokens go (CSV id,token; created with mode 0600, never overwritten)",
+    )
     .addHelpText(
       'after',
       `\nKinds:\n${importKindNames.map((k) => `  ${k.padEnd(12)} ${importKinds[k].summary}`).join('\n')}\n${crsHelp}`,
@@ -118,6 +124,25 @@ export function registerImport(program: Command) {
       const maxBytes = maxBytesEnv ? Number(maxBytesEnv) : undefined;
       if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes > 0)) {
         throw new Error(`ONEGRID_IMPORT_MAX_BYTES must be a positive integer, got "${maxBytesEnv}"`);
+      }
+      // A device's token is shown once: it goes to a new file only its owner can read.
+      let tokens: number | undefined;
+      if (kind === 'devices') {
+        if (!opts.tokens)
+          throw new Error(
+            "import devices needs --tokens <file>: each new device's token is written there, once",
+          );
+        try {
+          tokens = fs.openSync(opts.tokens, 'wx', 0o600);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          throw new Error(
+            code === 'EEXIST'
+              ? `${opts.tokens} exists; tokens are never written over (give a new file)`
+              : `cannot create ${opts.tokens}: ${(e as Error).message}`,
+          );
+        }
+        fs.writeSync(tokens, 'id,token\n');
       }
       const config = loadConfig();
       // The file is checked before the database opens: a typo fails at once, not after a PGlite start.
@@ -146,7 +171,13 @@ export function registerImport(program: Command) {
             }
             process.stderr.write(tty ? `\r\x1b[K${progressLine(p)}` : `${progressLine(p)}\n`);
           },
-          { progressIntervalMs: tty ? 200 : 5000, maxRejectsKept: Math.max(maxErrors, 100) },
+          {
+            progressIntervalMs: tty ? 200 : 5000,
+            maxRejectsKept: Math.max(maxErrors, 100),
+            ...(tokens !== undefined
+              ? { secret: (id: string, token: string) => fs.writeSync(tokens, `${id},${token}\n`) }
+              : {}),
+          },
         );
       } catch (e) {
         if (tty) process.stderr.write('\r\x1b[K');
@@ -155,6 +186,7 @@ export function registerImport(program: Command) {
         }
         throw e;
       } finally {
+        if (tokens !== undefined) fs.closeSync(tokens);
         await db.close();
       }
       if (opts.json) console.log(JSON.stringify(report, null, 2));

@@ -33,11 +33,18 @@ export async function startDemoSimulation(o: {
   );
   let ids: Array<{ id: string; kind: Kind; token: string }>;
   if (existing.rows.length === 0) {
-    // Points inside unit grids of the demo district, so alarms resolve to a grid and a department.
+    // One device in each district (the city lives everywhere: alarms in all 16), the rest inside
+    // unit grids of the detailed district, so most alarms resolve to a grid and a department.
     const spots = await o.db.query<{ lng: number; lat: number }>(
-      `SELECT ST_X(ST_PointOnSurface(geom)) AS lng, ST_Y(ST_PointOnSurface(geom)) AS lat FROM unit_grids
-        WHERE district_code = (SELECT district_code FROM unit_grids ORDER BY district_code LIMIT 1)
-        ORDER BY md5(code) LIMIT $1`,
+      `(SELECT ST_X(p.geom) AS lng, ST_Y(p.geom) AS lat
+          FROM areas a, ST_Dump(ST_GeneratePoints(a.geom, 1, 11)) p
+         WHERE a.level = 'district' AND a.geom IS NOT NULL
+           AND a.code <> (SELECT district_code FROM unit_grids ORDER BY district_code LIMIT 1)
+         ORDER BY a.code LIMIT $1)
+       UNION ALL
+       (SELECT ST_X(ST_PointOnSurface(geom)) AS lng, ST_Y(ST_PointOnSurface(geom)) AS lat FROM unit_grids
+         WHERE district_code = (SELECT district_code FROM unit_grids ORDER BY district_code LIMIT 1)
+         ORDER BY md5(code) LIMIT $1)`,
       [n],
     );
     if (spots.rows.length === 0) return undefined;

@@ -101,6 +101,7 @@ export async function importRows(
     warn: (m) => {
       if (warnings.length < 200) warnings.push(m);
     },
+    ...(options.secret ? { secret: options.secret } : {}),
   };
   const addReject = (r: Reject) => {
     rejected++;
@@ -299,7 +300,10 @@ export async function openFileImport(req: ImportFileRequest): Promise<OpenedImpo
   return { req, crs, warnings, source };
 }
 
-type FileImportOptions = Pick<ImportOptions, 'progressIntervalMs' | 'maxRejectsKept' | 'repairAreaTolerance'>;
+type FileImportOptions = Pick<
+  ImportOptions,
+  'progressIntervalMs' | 'maxRejectsKept' | 'repairAreaTolerance' | 'secret'
+>;
 
 /** Imports a GeoJSON or CSV file (or one opened with `openFileImport`). */
 export async function importFile(

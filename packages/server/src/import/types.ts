@@ -12,6 +12,7 @@ export const importKindNames = [
   'duty-grids',
   'components',
   'addresses',
+  'devices',
 ] as const;
 export type ImportKindName = (typeof importKindNames)[number];
 
@@ -116,6 +117,8 @@ export interface ImportOptions {
   /** For files: bytes consumed so far. */
   bytesRead?: () => number;
   totalBytes?: number;
+  /** Where secrets made for rows go, once (a new device's token: see kinds/devices.ts). */
+  secret?: (key: string, value: string) => void;
 }
 
 /** The file as a whole cannot be imported: missing, unreadable, malformed. Maps to HTTP 400. */

@@ -22,6 +22,31 @@ export interface NewPatrolPoint {
 export function patrolRepository(db: Queryable) {
   return {
     /** Stores the points; a (user, recordedAt) already stored is skipped. Returns how many were new. */
+    /** The duty grids a user patrols and their extent; the extent of `scope` when there are none. */
+    async beat(
+      userId: number,
+      scope: string,
+    ): Promise<{ grids: { code: string; name: string }[]; bbox: [number, number, number, number] | null }> {
+      const grids = await db.query<{ code: string; name: string }>(
+        `SELECT g.code, g.name FROM duty_grid_inspectors i JOIN duty_grids g ON g.code = i.duty_grid_code
+          WHERE i.user_id = $1 ORDER BY g.code`,
+        [userId],
+      );
+      const box = await db.query<{ w: number | null; s: number | null; e: number | null; n: number | null }>(
+        `SELECT ST_XMin(x) AS w, ST_YMin(x) AS s, ST_XMax(x) AS e, ST_YMax(x) AS n FROM (
+           SELECT coalesce(
+             (SELECT ST_Extent(g.geom)::geometry FROM duty_grid_inspectors i
+                JOIN duty_grids g ON g.code = i.duty_grid_code WHERE i.user_id = $1),
+             (SELECT ST_Extent(geom)::geometry FROM areas WHERE code = $2)) AS x) b`,
+        [userId, scope],
+      );
+      const b = box.rows[0];
+      return {
+        grids: grids.rows,
+        bbox: b && b.w !== null && b.s !== null && b.e !== null && b.n !== null ? [b.w, b.s, b.e, b.n] : null,
+      };
+    },
+
     async insert(userId: number, points: readonly NewPatrolPoint[]): Promise<number> {
       if (!points.length) return 0;
       const r = await db.query(

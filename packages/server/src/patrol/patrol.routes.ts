@@ -36,4 +36,29 @@ export function patrolRoutes(app: App, patrol: PatrolService) {
     },
     async (request) => patrol.tracks(principalOf(request), request.query),
   );
+
+  app.get(
+    '/api/v1/patrol/beat',
+    {
+      config: { access: 'patrol:upload' },
+      schema: {
+        tags: ['patrol'],
+        summary:
+          'My beat (inspectors): the responsibility grids I patrol and their extent, or my area when I have none, so the patrol map opens on it',
+        response: {
+          200: Type.Object({
+            grids: Type.Array(Type.Object({ code: Type.String(), name: Type.String() })),
+            bbox: Type.Union(
+              [Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()]), Type.Null()],
+              {
+                description: '[west, south, east, north] in WGS-84',
+              },
+            ),
+          }),
+          ...errors(401, 403),
+        },
+      },
+    },
+    async (request) => patrol.beat(principalOf(request)),
+  );
 }

@@ -105,6 +105,9 @@ export function patrolService({ db, clock, locate }: PatrolServiceDeps) {
       return { received: points.length, stored, duplicates: points.length - stored };
     },
 
+    /** An inspector's beat: their duty grids and extent, else the extent of their area. */
+    beat: (p: Principal) => repo.beat(p.id, p.scopeCode),
+
     /** Tracks in [from, to): an inspector their own; leaders, admins, dispatchers anyone's in their area. */
     async tracks(p: Principal, q: { user?: number; from?: string; to?: string }): Promise<PatrolTrackJson[]> {
       let userId = q.user;

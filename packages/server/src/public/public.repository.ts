@@ -41,6 +41,18 @@ export function publicRepository(db: Queryable) {
      * The changes of status, oldest first: times and statuses only (no actor, no note). The
      * `merged-in` entry a case gets when a duplicate joins it is not a change of its own status.
      */
+    /** The last handling of a case: when, the department's note, the after-photos. */
+    async lastHandling(
+      caseId: number,
+    ): Promise<{ at: Date; note: string | null; photos: string[] } | undefined> {
+      const r = await db.query<{ at: Date; note: string | null; photos: string[] }>(
+        `SELECT at, note, photos FROM case_events WHERE case_id = $1 AND action = 'handle'
+          ORDER BY seq DESC LIMIT 1`,
+        [caseId],
+      );
+      return r.rows[0];
+    },
+
     async statusChanges(caseId: number): Promise<{ at: Date; status: string }[]> {
       const r = await db.query<{ at: Date; status: string }>(
         `SELECT at, to_status AS status FROM case_events

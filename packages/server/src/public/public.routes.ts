@@ -109,6 +109,33 @@ export async function publicRoutes(
     );
 
     scope.get(
+      '/api/v1/public/reports/:number/photos/:photoId',
+      {
+        config: { access: 'public', rateLimit: { max: limits.lookupsPerMinute, timeWindow: 60_000 } },
+        schema: {
+          tags: ['public'],
+          summary: 'An after-photo of a closed report (处置后照片), for whoever holds its number and key',
+          security: [],
+          params: Type.Object({
+            number: Type.String({ pattern: '^[A-Za-z0-9-]{1,40}$' }),
+            photoId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,80}$' }),
+          }),
+          querystring: Type.Object({
+            key: Type.String({ minLength: 4, maxLength: 20, pattern: '^[A-Za-z0-9 -]+$' }),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const p = await service.resultPhoto(request.params.number, request.query.key, request.params.photoId);
+        return reply
+          .header('content-type', p.mime)
+          .header('cache-control', 'private, no-store')
+          .header('x-content-type-options', 'nosniff')
+          .send(p.bytes);
+      },
+    );
+
+    scope.get(
       '/api/v1/public/categories',
       {
         config: { access: 'public' },

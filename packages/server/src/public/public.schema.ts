@@ -102,6 +102,21 @@ export const PublicReportView = Type.Object(
       ],
       { description: 'the case that now carries this report, when it was merged as a duplicate' },
     ),
+    result: Type.Union(
+      [
+        Type.Object({
+          handledAt: Type.String({ format: 'date-time' }),
+          note: Type.Union([Type.String(), Type.Null()], {
+            description: "the department's note, phone and ID numbers masked",
+          }),
+          photos: Type.Array(Type.String(), {
+            description: 'after-photos: GET /api/v1/public/reports/{number}/photos/{id}?key=…',
+          }),
+        }),
+        Type.Null(),
+      ],
+      { description: 'what was done, once the report is closed (处置结果)' },
+    ),
   },
   { $id: 'PublicReport' },
 );

@@ -9,6 +9,7 @@ import type { CaseService } from '../cases/case.service.ts';
 import { categoriesRepository } from '../categories/categories.repository.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+import { publicText } from '../privacy/present.ts';
 import { trackingKeys } from '../privacy/tracking.ts';
 import { type PublicCaseRow, publicRepository } from './public.repository.ts';
 import type {
@@ -42,6 +43,29 @@ export function publicService({ db, cases, attachments, trackingUrl }: PublicDep
   const repo = publicRepository(db);
   const track = trackingUrl ?? ((n: string, key: string) => `/track/${encodeURIComponent(n)}?key=${key}`);
   const keys = trackingKeys(db);
+
+  async function tracked(number: string, key: string): Promise<PublicCaseRow> {
+    const row = await repo.byNumber(number);
+    if (!row || !(await keys.matches(row.number, key))) {
+      throw new AppError('not_found', `No report numbered ${number} with that key`);
+    }
+    return row;
+  }
+
+  /**
+   * What was done, once the report is closed: when it was handled, the department's note (free
+   * text, scrubbed of phone and ID numbers as everything public is) and the after-photos.
+   */
+  async function result(row: PublicCaseRow): Promise<PublicReportView['result']> {
+    if (row.status !== 'closed') return null;
+    const h = await repo.lastHandling(row.id);
+    if (!h) return null;
+    return {
+      handledAt: new Date(h.at).toISOString(),
+      note: h.note === null ? null : publicText(h.note),
+      photos: h.photos,
+    };
+  }
 
   const receipt = async (number: string, status: string): Promise<PublicReportReceipt> => {
     const trackingKey = await keys.keyFor(number);
@@ -112,10 +136,7 @@ export function publicService({ db, cases, attachments, trackingUrl }: PublicDep
 
     /** Number and key, or the same 404 whether the number exists or not. */
     async track(number: string, key: string): Promise<PublicReportView> {
-      const row = await repo.byNumber(number);
-      if (!row || !(await keys.matches(row.number, key))) {
-        throw new AppError('not_found', `No report numbered ${number} with that key`);
-      }
+      const row = await tracked(number, key);
       const timeline: PublicReportView['timeline'] = [];
       for (const e of await repo.statusChanges(row.id)) {
         if (timeline.at(-1)?.status === e.status) continue;
@@ -138,7 +159,21 @@ export function publicService({ db, cases, attachments, trackingUrl }: PublicDep
         mergedInto: into
           ? { number: into.number, status: into.status as CaseStatus, ...names(into.status) }
           : null,
+        result: await result(row),
       };
+    },
+
+    /** An after-photo of a closed report, for whoever holds its number and key (else 404). */
+    async resultPhoto(
+      number: string,
+      key: string,
+      photoId: string,
+    ): Promise<{ mime: string; bytes: Buffer }> {
+      const row = await tracked(number, key);
+      const r = await result(row);
+      const a = r?.photos.includes(photoId) ? await attachments.get(photoId) : undefined;
+      if (!a) throw new AppError('not_found', `No photo ${photoId} on report ${number}`);
+      return { mime: a.mime, bytes: await attachments.read(a) };
     },
 
     async uploadPhoto(bytes: Buffer): Promise<PublicPhoto> {

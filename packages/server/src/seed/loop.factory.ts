@@ -4,7 +4,7 @@
  * cases close; some run late, some are returned, reworked, suspended, rejected or merged; the
  * newest are still open at every step of the loop.
  */
-import { createRng, type Rng, toWgs84 } from '@onegrid/domain';
+import { createRng, historyMoments, type Rng, toWgs84 } from '@onegrid/domain';
 import { attachmentService } from '../attachments/attachment.service.ts';
 import type { Principal } from '../auth/auth.service.ts';
 import { hashPassword } from '../auth/password.ts';
@@ -129,24 +129,34 @@ export async function seedCaseHistory(db: Db, geo: GeoService, options: HistoryO
       "SELECT code, name FROM categories WHERE kind = 'event' AND active AND code NOT LIKE '10%' ORDER BY code",
     )
   ).rows;
-  const grids = (
+  // Where problems are found: the unit grids of a district seeded in detail, else points spread
+  // over the district's polygon (a district known by its boundary only).
+  let grids = (
     await db.query<{ lng: number; lat: number }>(
       `SELECT ST_X(p) AS lng, ST_Y(p) AS lat FROM (
          SELECT ST_PointOnSurface(geom) AS p FROM unit_grids WHERE district_code = $1 ORDER BY code) g`,
       [options.districtCode],
     )
   ).rows;
+  if (!grids.length)
+    grids = (
+      await db.query<{ lng: number; lat: number }>(
+        `SELECT ST_X(p.geom) AS lng, ST_Y(p.geom) AS lat
+           FROM areas a, ST_Dump(ST_GeneratePoints(a.geom, 200, 7)) p
+          WHERE a.code = $1 AND a.geom IS NOT NULL`,
+        [options.districtCode],
+      )
+    ).rows;
   if (!grids.length || !categories.length) return { cases: 0 };
   await geo.refresh({ force: true });
 
-  const total = options.days * options.perDay;
+  // When: per day about `perDay`, varying from day to day, by the hour's rhythm (rush hours,
+  // quiet nights, lighter weekends), never a flat line.
+  const moments = historyMoments(end, options.days, options.perDay, rng.fork('moments'));
+  const total = moments.length;
   let made = 0;
   for (let i = 0; i < total; i++) {
-    clock = new Date(end.getTime() - options.days * 86_400_000 + (i / total) * options.days * 86_400_000);
-    // Working hours mostly: shift into 08:00–20:00 Shanghai time.
-    const local = (clock.getUTCHours() + 8) % 24;
-    if (local < 8 || local > 20)
-      clock = new Date(clock.getTime() + ((8 + rng.int(0, 10) - local + 24) % 24) * 3_600_000);
+    clock = moments[i]!;
     if (clock >= end) break;
     const g = rng.pick(grids);
     const cat = rng.pick(categories);

@@ -34,5 +34,6 @@ export function DispatchWorkbench() {
 }
 
 export function HandlingWorkbench() {
-  return <Workbench testId="handling" title="wb.handling" tabs={handlingTabs} withFilters={false} />;
+  // Search and a map: a department finds its tasks by place, not only by number (issue 18).
+  return <Workbench testId="handling" title="wb.handling" tabs={handlingTabs} withMap />;
 }

@@ -609,22 +609,22 @@ export default function CommandPage() {
       </main>
 
       <aside className="cmd-right">
+        {/* A focused incident takes the ranking's place; the trend stays, so the city's picture
+            does not vanish while one case is looked at (issue 18). */}
         {focus ? (
           <FocusPanel focus={focus} onClose={leaveFocus} />
         ) : (
-          <>
-            <Panel
-              title={`${t('cmd.ranking')}${childLevel ? ` · ${t(`cmd.level.${childLevel}` as MessageKey)}` : ''}`}
-              className="grow"
-              testId="cmd-ranking-panel"
-            >
-              {gridDetail ? <GridPanel grid={gridDetail} /> : charts.ranking}
-            </Panel>
-            <Panel title={t('cmd.trend')} className="grow">
-              {charts.trend}
-            </Panel>
-          </>
+          <Panel
+            title={`${t('cmd.ranking')}${childLevel ? ` · ${t(`cmd.level.${childLevel}` as MessageKey)}` : ''}`}
+            className="grow"
+            testId="cmd-ranking-panel"
+          >
+            {gridDetail ? <GridPanel grid={gridDetail} /> : charts.ranking}
+          </Panel>
         )}
+        <Panel title={t('cmd.trend')} className="grow">
+          {charts.trend}
+        </Panel>
         <Panel title={t('cmd.ticker')} className="cmd-ticker-panel">
           <Ticker items={ticker} onPick={(target) => target && void takeFocus(target)} />
         </Panel>

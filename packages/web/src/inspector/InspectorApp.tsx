@@ -2,7 +2,8 @@
  * 城管通 — the inspector's phone app at `#/inspector`: report, tasks, patrol, and the offline
  * queue that carries all three to the server (see docs/inspector-app.md).
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { toast } from 'sonner';
 import type { User } from '../api/client.ts';
 import { useT } from '../i18n/i18n.tsx';
 import { useCategoryList } from './categories.ts';
@@ -28,6 +29,21 @@ export default function InspectorApp({ user }: { user: User }) {
   const patrol = usePatrol(user.id, queue);
   const categories = useCategoryList();
   const waiting = queue.items.filter((i) => i.state === 'queued').length;
+  // A toast when a report or a task result reaches the server (queued ones say so when they do).
+  const seen = useRef<Map<string, string> | null>(null);
+  useEffect(() => {
+    const before = seen.current;
+    seen.current = new Map(queue.items.map((i) => [i.key, i.state]));
+    if (!before) return;
+    for (const i of queue.items) {
+      if (i.kind === 'points' || i.state !== 'sent' || before.get(i.key) === 'sent') continue;
+      toast.success(
+        i.kind === 'report'
+          ? t('insp.toast.reported', { number: i.result?.number ?? '' })
+          : t('insp.toast.acted', { number: i.result?.number ?? i.caseNumber }),
+      );
+    }
+  }, [queue.items, t]);
   const setTab = (next: Tab) => {
     setTabState(next);
     window.history.replaceState(null, '', `#/inspector/${next}`);

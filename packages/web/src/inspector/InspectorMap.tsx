@@ -49,12 +49,15 @@ export function InspectorMap({
   onPinMove,
   gridCode,
   track,
+  bounds,
   testId,
 }: {
   pin?: LngLat | null;
   onPinMove?(p: LngLat): void;
   gridCode?: string | null;
   track?: LngLat[];
+  /** Where to open when there is no pin and no track yet: the inspector's beat [w, s, e, n]. */
+  bounds?: readonly [number, number, number, number] | null;
   testId: string;
 }) {
   const container = useRef<HTMLDivElement>(null);
@@ -173,7 +176,25 @@ export function InspectorMap({
     if (last && !pin) map.easeTo({ center: [last.lng, last.lat], zoom: Math.max(map.getZoom(), 15) });
   }, [track, ready, pin]);
 
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !ready || !bounds || pin || track?.length) return;
+    map.fitBounds(
+      [
+        [bounds[0], bounds[1]],
+        [bounds[2], bounds[3]],
+      ],
+      { padding: 24, maxZoom: 17, duration: 0 },
+    );
+  }, [bounds, ready, pin, track]);
+
   return (
-    <div ref={container} className="insp-map" data-testid={testId} data-ready={ready ? 'true' : 'false'} />
+    <div
+      ref={container}
+      className="insp-map"
+      data-testid={testId}
+      data-ready={ready ? 'true' : 'false'}
+      data-bounds={bounds ? bounds.map((x) => x.toFixed(4)).join(',') : ''}
+    />
   );
 }

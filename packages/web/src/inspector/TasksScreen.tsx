@@ -5,8 +5,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, unwrap } from '../api/client.ts';
 import { fieldMessage, validateBody } from '../api/validate.ts';
+import { CaseMap } from '../cases/CaseMap.tsx';
 import type { Case } from '../cases/data.ts';
+import { NearestAddress } from '../cases/NearestAddress.tsx';
 import { statusShort } from '../cases/names.ts';
+import { Photo } from '../cases/parts.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { CameraIcon, Empty, ItemStatus } from './parts.tsx';
 import { type ActionItem, newKey, type QueueItem, type ReportItem } from './queue.ts';
@@ -157,6 +160,26 @@ function ActForm({
   );
 }
 
+/** The photos of a case's report and of its handling (the after-photo a check looks at). */
+function useCasePhotos(id: number, enabled: boolean) {
+  const [photos, setPhotos] = useState<{ report: string[]; handled: string[] } | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    let live = true;
+    unwrap(api.GET('/api/v1/cases/{id}', { params: { path: { id } } }))
+      .then((c) => {
+        if (!live) return;
+        const of = (a: string) => (c.timeline ?? []).filter((e) => e.action === a).flatMap((e) => e.photos);
+        setPhotos({ report: of('report'), handled: of('handle') });
+      })
+      .catch(() => setPhotos({ report: [], handled: [] }));
+    return () => {
+      live = false;
+    };
+  }, [id, enabled]);
+  return photos;
+}
+
 function TaskCard({
   c,
   action,
@@ -170,19 +193,54 @@ function TaskCard({
 }) {
   const { t, lang } = useI18n();
   const [open, setOpen] = useState(false);
+  // Online, the card shows where and what: the reporter's photo (and the after-photo to check).
+  const photos = useCasePhotos(c.id, navigator.onLine);
+  const overdue = c.deadline ? Date.parse(c.deadline.dueAt) < Date.now() : false;
+  const shown = [...(photos?.report ?? []).slice(0, 2), ...(photos?.handled ?? []).slice(0, 2)];
   return (
-    <li className="insp-card" data-testid="task" data-case={c.number}>
+    <li
+      className={`insp-card${overdue ? ' insp-card--overdue' : c.deadline?.state === 'warning' ? ' insp-card--warning' : ''}`}
+      data-testid="task"
+      data-case={c.number}
+      data-overdue={overdue}
+    >
       <div className="insp-card__head">
         <span className="insp-number">{c.number}</span>
+        {overdue && (
+          <span className="insp-chip insp-chip--overdue" data-testid="task-overdue">
+            {t('insp.overdue')}
+          </span>
+        )}
         <span className="insp-chip">{statusShort(c.status, lang)}</span>
       </div>
       <div className="insp-card__title">{c.categoryName ?? c.category}</div>
       <div className="insp-card__text">{c.description}</div>
+      <div className="insp-card__place" data-testid="task-place">
+        {c.address ?? <NearestAddress lng={c.location.lng} lat={c.location.lat} />}
+      </div>
+      {shown.length > 0 && (
+        <div className="insp-card__photos" data-testid="task-photos">
+          {shown.map((id) => (
+            <Photo key={id} id={id} alt={t('insp.taskPhoto')} />
+          ))}
+        </div>
+      )}
       <div className="insp-card__meta">
         {c.unitGridCode ?? c.streetCode ?? c.districtCode}
         {c.deadline &&
           ` · ${t('insp.due')} ${new Date(c.deadline.dueAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en')}`}
       </div>
+      {open && (
+        <div className="insp-card__map" data-testid="task-map">
+          <CaseMap
+            points={[
+              { id: c.id, lng: c.location.lng, lat: c.location.lat, tone: overdue ? 'overdue' : 'ok' },
+            ]}
+            selected={c.id}
+            zoom={16}
+          />
+        </div>
+      )}
       {queued ? (
         <ItemStatus item={queued} />
       ) : open ? (

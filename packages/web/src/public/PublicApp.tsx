@@ -1,4 +1,5 @@
 /** The citizen pages (市民服务): report a problem, follow a report; no account needed. */
+import { Toaster } from 'sonner';
 import { LangSwitch } from '../app/LangSwitch.tsx';
 import { Logo } from '../app/Logo.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -33,6 +34,7 @@ export default function PublicApp({ route }: { route: PublicRoute }) {
           <TrackPage number={route.number} trackKey={route.trackKey} />
         )}
       </main>
+      <Toaster position="top-center" richColors closeButton duration={3500} />
       <footer className="citizen-footer">
         {t('citizen.footer')} · <a href="/">{t('citizen.staffLogin')}</a>
       </footer>

@@ -4,7 +4,9 @@
  * draft survives a reload; the same idempotency key goes with every retry, so a report sent twice
  * over a bad connection is filed once. The form is checked with the server's own schema.
  */
+
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { toast } from 'sonner';
 import { ApiError, api, type components, unwrap } from '../api/client.ts';
 import { type FieldError, fieldMessage, validateBody } from '../api/validate.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -189,6 +191,7 @@ export function ReportPage() {
     try {
       const r = await unwrap(api.POST('/api/v1/public/reports', { body }));
       setReceipt(r);
+      toast.success(t('citizen.toast.sent', { number: r.number }));
       setDraft(emptyDraft);
       setQuery('');
     } catch (e) {

@@ -128,6 +128,25 @@ export function TrackPage({ number, trackKey }: { number: string; trackKey: stri
               {t('citizen.mergedInto')} {report.mergedInto.number}（{statusName(report.mergedInto)}）
             </p>
           )}
+          {report.result && (
+            <div className="citizen-result" data-testid="track-outcome">
+              <h3>{t('citizen.result')}</h3>
+              <p className="citizen-muted">
+                {t('citizen.handledAt')} {when(report.result.handledAt, lang)}
+              </p>
+              {report.result.note && <p data-testid="track-outcome-note">{report.result.note}</p>}
+              <div className="citizen-result__photos">
+                {report.result.photos.map((id) => (
+                  <img
+                    key={id}
+                    data-testid="track-outcome-photo"
+                    alt={t('citizen.afterPhoto')}
+                    src={`/api/v1/public/reports/${encodeURIComponent(report.number)}/photos/${encodeURIComponent(id)}?key=${encodeURIComponent(trackKey)}`}
+                  />
+                ))}
+              </div>
+            </div>
+          )}
           <ol className="citizen-timeline" data-testid="track-timeline">
             {[...report.timeline].reverse().map((e) => (
               <li key={`${e.at}-${e.status}`}>

@@ -1,11 +1,12 @@
 /**
- * The import kinds by name. A new kind (devices, with the IoT work) is one file implementing
+ * The import kinds by name. A new kind is one file implementing
  * `ImportKind` and one line here; the CLI's help and the service pick it up from this table.
  */
 import type { ImportKindName } from '../types.ts';
 import { addresses } from './addresses.ts';
 import { communities, districts, streets } from './areas.ts';
 import { components } from './components.ts';
+import { devices } from './devices.ts';
 import { dutyGrids } from './duty-grids.ts';
 import type { ImportKind } from './kind.ts';
 import { unitGrids } from './unit-grids.ts';
@@ -18,4 +19,5 @@ export const importKinds: Record<ImportKindName, ImportKind<unknown>> = {
   'duty-grids': dutyGrids,
   components,
   addresses,
+  devices,
 };

@@ -31,6 +31,11 @@ export interface RunContext {
   repairAreaTolerance: number;
   /** Notes worth showing beside the counts (a polygon repaired …). */
   warn(message: string): void;
+  /**
+   * Where a kind hands over a secret made for a row, once (a new device's token); never stored
+   * in the run or logged. Absent when the caller has nowhere to put it.
+   */
+  secret?: (key: string, value: string) => void;
 }
 
 /** What a kind keeps for the length of one run (a staging table …). */
