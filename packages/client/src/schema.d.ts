@@ -945,6 +945,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The data catalog: datasets with their fields, each field’s classification, owner and update frequency */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dataset"][];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/share/{dataset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a dataset incrementally (service accounts granted share:<dataset>): rows in the account’s area, masked to its clearance; pass `next` as `since` to continue */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the `next` of the previous page */
+                    since?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    dataset: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                [key: string]: unknown;
+                            }[];
+                            /** @description cursor after the last item (or the one given, when nothing new); null before any read */
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/categories": {
         parameters: {
             query?: never;
@@ -10727,6 +10874,38 @@ export interface components {
             disabledAt: string | null;
             /** Format: date-time */
             lastTokenAt: string | null;
+        };
+        Dataset: {
+            id: string;
+            title: {
+                zh: string;
+                en: string;
+            };
+            description: {
+                zh: string;
+                en: string;
+            };
+            owner: {
+                zh: string;
+                en: string;
+            };
+            /** @description realtime, minutes, hourly, daily, on-change */
+            updateFrequency: string;
+            /** @description updated (rows come again when changed), time, or id (arrival order) */
+            cursor: string;
+            fields: {
+                name: string;
+                type: string;
+                /** @description public, internal or sensitive (privacy classes) */
+                classification: string;
+                mask: string | null;
+                title: {
+                    zh: string;
+                    en: string;
+                };
+            }[];
+            /** @description for a service account: whether it may read it */
+            granted?: boolean;
         };
         Category: {
             kind: "component" | "event" | "legacy-component" | "legacy-event";

@@ -58,6 +58,8 @@ import { type LeaseState, startLeader } from './roles/lease.ts';
 import { allRoles, instanceId, type Job, job, type Module, periodic, type Role } from './roles/roles.ts';
 import { serviceAccountRoutes } from './service-accounts/service-accounts.routes.ts';
 import { type ServiceAccounts, serviceAccountsService } from './service-accounts/service-accounts.service.ts';
+import { shareRoutes } from './sharing/share.routes.ts';
+import { shareService } from './sharing/share.service.ts';
 import { healthRoutes } from './system/health.routes.ts';
 import { metricsRoutes } from './system/metrics.routes.ts';
 import { createMetrics } from './system/metrics.ts';
@@ -85,6 +87,8 @@ export interface ServerDeps {
     > &
     Partial<Pick<Config, 'notify'>> & {
       rateLimits?: Partial<RateLimits>;
+      /** Seconds a changed row waits before the share feed reads it (default 15; tests 0). */
+      shareSettleSeconds?: number;
       /** Retry schedule and polling of outbound deliveries (tests make them fast). */
       deliveries?: Partial<DeliveryOptions>;
     };
@@ -311,6 +315,15 @@ export async function buildServer({
           { once: true },
         ),
       ],
+    },
+    {
+      name: 'sharing',
+      routes: (a) =>
+        shareRoutes(
+          a,
+          shareService({ db, options: { settleSeconds: config.shareSettleSeconds ?? 15 } }),
+          limits.sharePerMinute,
+        ),
     },
     {
       name: 'categories',

@@ -69,12 +69,15 @@ export interface RateLimits {
   loginPerMinute: number;
   publicReportsPerMinute: number;
   open311PostsPerMinute: number;
+  /** Reads of /api/v1/share per service account (keyed by client id, not address). */
+  sharePerMinute: number;
 }
 
 export const defaultRateLimits: RateLimits = {
   loginPerMinute: 30,
   publicReportsPerMinute: 10,
   open311PostsPerMinute: 60,
+  sharePerMinute: 120,
 };
 
 /**

@@ -6,6 +6,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import type { User } from '../api/client.ts';
 import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
 import { CalendarTab } from './CalendarTab.tsx';
+import { CatalogTab } from './CatalogTab.tsx';
 import { CategoriesTab } from './CategoriesTab.tsx';
 import { DepartmentsTab } from './DepartmentsTab.tsx';
 import { DevicesTab } from './DevicesTab.tsx';
@@ -25,6 +26,7 @@ export const adminTabs = [
   'matrix',
   'users',
   'serviceAccounts',
+  'catalog',
   'import',
   'devices',
 ] as const;
@@ -37,6 +39,7 @@ const labels: Record<AdminTab, MessageKey> = {
   matrix: 'admin.tab.matrix',
   users: 'admin.tab.users',
   serviceAccounts: 'admin.tab.serviceAccounts',
+  catalog: 'admin.tab.catalog',
   import: 'admin.tab.import',
   devices: 'admin.tab.devices',
 };
@@ -49,6 +52,7 @@ const needs: Record<AdminTab, Capability> = {
   matrix: 'config:write',
   users: 'users:manage',
   serviceAccounts: 'users:manage',
+  catalog: 'directory:read',
   import: 'config:write',
   devices: 'config:write',
 };
@@ -99,6 +103,7 @@ export default function AdminPage({ user }: { user: User }) {
           {tab === 'matrix' && <MatrixTab />}
           {tab === 'users' && <UsersTab />}
           {tab === 'serviceAccounts' && <ServiceAccountsTab />}
+          {tab === 'catalog' && <CatalogTab />}
           {tab === 'import' && <ImportTab />}
           {tab === 'devices' && <DevicesTab />}
         </Suspense>
