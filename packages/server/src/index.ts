@@ -21,6 +21,7 @@ export { type Subscriber, startSubscriber } from './iot/mqtt.subscriber.ts';
 export * from './logger.ts';
 export { type LeaseState, releaseLease, startLeader, tryLease } from './roles/lease.ts';
 export { allRoles, instanceId, type Job, type Module, parseRoles, type Role } from './roles/roles.ts';
+export { type CityYearOptions, measurePart, type PartFigure, seedCityYear } from './seed/city-year.ts';
 export {
   demoAccounts,
   formatDemoAccounts,

@@ -10,6 +10,7 @@
 import { audit, buildServer, createLogger, type Db, makeLoopCity, migrate, square } from '@onegrid/server';
 import Fastify from 'fastify';
 import type { Benchmark, BenchRow } from './bench.ts';
+import { profiledDb } from './profile.ts';
 import { openBenchDb, percentile, positiveInt } from './scratch-db.ts';
 
 /** Runs `fn` from `concurrency` workers until `total` calls are done; returns wall ms. */
@@ -78,7 +79,11 @@ export const casesBenchmark: Benchmark = {
     const loops = positiveInt(options.loops, 200, 'loops');
     const concurrency = positiveInt(options.concurrency, 8, 'concurrency');
     const volume = positiveInt(options.cases, 200_000, 'cases');
-    const { db, engine, drop } = await openBenchDb('cases');
+    const opened = await openBenchDb('cases');
+    const { engine, drop } = opened;
+    // `--profile`: every statement the server sends is timed and summed (printed after the loops).
+    const profile = options.profile ? profiledDb(opened.db) : undefined;
+    const db = profile?.db ?? opened.db;
     const log = createLogger({ logLevel: 'warn', logPretty: false });
     const rows: BenchRow[] = [];
     try {
@@ -148,12 +153,72 @@ export const casesBenchmark: Benchmark = {
         });
         await call('op', 'close', `/api/v1/cases/${c.id}/close`, { version: c.version });
       };
+      if (options.rate !== undefined) {
+        // Open loop: a new full loop starts every 1/rate s whatever the earlier ones are doing
+        // (arrivals do not wait for answers), for --duration s; audit on. 10× Shanghai's daily
+        // volume (160,000 cases a day) is --rate 1.85.
+        const rate = Number(options.rate);
+        if (!(rate > 0)) throw new Error('--rate must be loops per second (> 0)');
+        const seconds = positiveInt(options.duration, 300, 'duration');
+        const total = Math.max(1, Math.round(rate * seconds));
+        progress(`open loop: ${total} full loops at ${rate}/s over ${seconds} s`);
+        timings = new Map();
+        let inFlight = 0;
+        let maxInFlight = 0;
+        let failed = 0;
+        const started = performance.now();
+        const all: Promise<void>[] = [];
+        for (let i = 0; i < total; i++) {
+          const due = started + (i / rate) * 1000;
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          all.push(
+            loop(i)
+              .catch(() => {
+                failed++;
+              })
+              .finally(() => {
+                inFlight--;
+              }),
+          );
+          if (i % Math.max(1, Math.round(rate * 30)) === 0)
+            progress(`${i} loops started, ${inFlight} in flight`);
+        }
+        await Promise.all(all);
+        const wall = (performance.now() - started) / 1000;
+        rows.push({
+          subject: 'open loop: full loops/s achieved',
+          value: (total - failed) / wall,
+          unit: 'loops/s',
+          note: `asked ${rate}/s for ${seconds} s (${(rate * 86_400).toLocaleString('en-US')} cases a day = ${((rate * 86_400) / 16_000).toFixed(1)}× Shanghai); ${failed} failed; at most ${maxInFlight} loops in flight`,
+        });
+        const flat = [...timings].filter(([a]) => a !== 'upload').flatMap(([, l]) => l);
+        rows.push({
+          subject: 'open loop: case action p50',
+          value: percentile(flat, 50),
+          unit: 'ms',
+          note: `p99 ${percentile(flat, 99).toFixed(1)} ms over ${flat.length} actions`,
+        });
+        for (const [action, list] of timings) {
+          rows.push({
+            subject: `open loop: ${action} p50 / p99`,
+            value: percentile(list, 50),
+            unit: 'ms',
+            note: `p99 ${percentile(list, 99).toFixed(1)} ms`,
+          });
+        }
+        await server.close();
+        return rows;
+      }
       // Alternating rounds, audit off (baseline) then on, so warm-up and table growth fall on both.
       const rounds = 4;
       const perRound = Math.max(1, Math.ceil(loops / rounds));
       const byMode = { on: new Map<string, number[]>(), off: new Map<string, number[]>() };
       let loopMs = 0;
       let done = 0;
+      profile?.reset();
       for (let r = 0; r < rounds; r++) {
         for (const mode of ['off', 'on'] as const) {
           progress(`round ${r + 1}/${rounds}, audit ${mode}: ${perRound} full loops, ${concurrency} clients`);
@@ -167,6 +232,7 @@ export const casesBenchmark: Benchmark = {
       }
       audit.enabled = true;
       timings = byMode.on;
+      if (profile) progress(`statements during the loops (both halves):\n${profile.report(40)}`);
       const auditEntries = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log');
       rows.push({
         subject: 'full loop (8 requests)',

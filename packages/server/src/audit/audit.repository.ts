@@ -30,34 +30,56 @@ type DbEntry = Omit<AuditEntry, 'at'> & { at: Date };
 const toEntry = (r: DbEntry): AuditEntry => ({ ...r, at: r.at.toISOString() });
 
 /**
+ * The two data-modifying parts of an append, for a statement of its own or as CTEs of a larger
+ * one. `$N` placeholders are numbered from `first`: content text, at, actor, action, object, ip,
+ * details. `when` (SQL) gates the head update (the entry is written only if it holds); the head
+ * update's CTE is to be named `chainName`.
+ */
+export function auditAppendCtes(
+  first: number,
+  when = 'true',
+  chainName = 'c',
+): { chain: string; insert: string } {
+  const p = (i: number) => `$${first + i}`;
+  return {
+    chain: `UPDATE audit_chain
+     SET seq = seq + 1,
+         prev_hash = hash,
+         hash = encode(sha256(convert_to(hash || E'\\n' || (seq + 1)::text || E'\\n' || ${p(0)}::text, 'UTF8')), 'hex')
+   WHERE id = 1 AND ${when}
+  RETURNING seq, prev_hash, hash`,
+    insert: `INSERT INTO audit_log (seq, at, actor, action, object, ip, details, prev_hash, hash)
+SELECT c.seq, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}::jsonb, c.prev_hash, c.hash FROM ${chainName} c`,
+  };
+}
+
+/** The parameters of `auditAppendCtes`, in its order. */
+export const auditAppendParams = (contentText: string, row: AuditRow): unknown[] => [
+  contentText,
+  row.at,
+  row.actor,
+  row.action,
+  row.object,
+  row.ip,
+  JSON.stringify(row.details),
+];
+
+/**
  * Appends one entry in one statement: the chain head row is updated (which locks it until the
  * caller's transaction ends, serialising the chain) and the hash is computed from the locked
  * head, so two transactions can never link to the same previous entry.
  */
+const appendParts = auditAppendCtes(1);
 const appendSql = `WITH c AS (
-  UPDATE audit_chain
-     SET seq = seq + 1,
-         prev_hash = hash,
-         hash = encode(sha256(convert_to(hash || E'\\n' || (seq + 1)::text || E'\\n' || $1::text, 'UTF8')), 'hex')
-   WHERE id = 1
-  RETURNING seq, prev_hash, hash
+  ${appendParts.chain}
 )
-INSERT INTO audit_log (seq, at, actor, action, object, ip, details, prev_hash, hash)
-SELECT c.seq, $2, $3, $4, $5, $6, $7::jsonb, c.prev_hash, c.hash FROM c
+${appendParts.insert}
 RETURNING seq::float8 AS seq`;
 
 export function auditRepository(db: Queryable) {
   return {
     async append(contentText: string, row: AuditRow): Promise<number> {
-      const r = await db.query<{ seq: number }>(appendSql, [
-        contentText,
-        row.at,
-        row.actor,
-        row.action,
-        row.object,
-        row.ip,
-        JSON.stringify(row.details),
-      ]);
+      const r = await db.query<{ seq: number }>(appendSql, auditAppendParams(contentText, row));
       return r.rows[0]!.seq;
     },
 

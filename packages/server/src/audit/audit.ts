@@ -14,7 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/db.ts';
 import type { App } from '../http/app.ts';
 import { auditContentText, normaliseDetails } from './audit.hash.ts';
-import { auditRepository } from './audit.repository.ts';
+import { type AuditRow, auditRepository } from './audit.repository.ts';
 
 declare module '@fastify/request-context' {
   interface RequestContextData {
@@ -49,8 +49,24 @@ export function currentActor(): { actor: string; ip: string | null } {
   };
 }
 
+/** An entry ready to append: its row and the hashed content text. */
+export interface PreparedAudit {
+  text: string;
+  row: AuditRow;
+}
+
 export const audit = {
   async record(q: Queryable, input: AuditInput): Promise<number | undefined> {
+    const entry = audit.prepare(input);
+    if (!entry) return undefined;
+    return auditRepository(q).append(entry.text, entry.row);
+  },
+  /**
+   * The entry `record` would append, for a caller that appends it inside one of its own
+   * statements (the case step, case.repository.ts: one round trip for the change, its timeline
+   * entry, its outbox event and this entry). Undefined when the trail is off.
+   */
+  prepare(input: AuditInput): PreparedAudit | undefined {
     if (!state.enabled) return undefined;
     const who = currentActor();
     const row = {
@@ -61,8 +77,7 @@ export const audit = {
       ip: input.ip !== undefined ? input.ip : who.ip,
       details: normaliseDetails(input.details),
     };
-    const text = auditContentText({ ...row, at: row.at.toISOString() });
-    return auditRepository(q).append(text, row);
+    return { text: auditContentText({ ...row, at: row.at.toISOString() }), row };
   },
   /** Whether entries are written (false only in a benchmark's baseline run). */
   get enabled() {

@@ -1,5 +1,6 @@
 import type { CaseEffect, CaseSnapshot, TimelineEntry } from '@onegrid/domain';
 import type { Queryable } from '../db/db.ts';
+import { caseStep, type StepWrites } from './case.step.ts';
 import { currentDeadline } from './snapshot.ts';
 
 /** A case row as lists and details read it. */
@@ -43,7 +44,7 @@ export interface CaseRow {
   updatedAt: Date;
 }
 
-const caseColumns = `c.id::int AS id, c.number, c.version, c.status, c.pending, c.source,
+export const caseColumns = `c.id::int AS id, c.number, c.version, c.status, c.pending, c.source,
   c.category_code AS "categoryCode", cat.name AS "categoryName", c.urgency, c.description, c.address,
   ST_X(c.geom) AS lng, ST_Y(c.geom) AS lat, c.unit_grid_code AS "unitGridCode", c.duty_grid_code AS "dutyGridCode",
   c.community_code AS "communityCode", c.street_code AS "streetCode", c.district_code AS "districtCode",
@@ -54,7 +55,7 @@ const caseColumns = `c.id::int AS id, c.number, c.version, c.status, c.pending, 
   c.due_at AS "dueAt", c.warn_at AS "warnAt", c.close_type AS "closeType", c.closed_at AS "closedAt",
   c.snapshot, c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
 
-const caseFrom = `FROM cases c
+export const caseFrom = `FROM cases c
   LEFT JOIN LATERAL (SELECT name FROM categories WHERE code = c.category_code ORDER BY kind = 'event' DESC LIMIT 1) cat ON true
   LEFT JOIN departments d ON d.code = c.department_code`;
 
@@ -137,92 +138,120 @@ export function caseRepository(db: Queryable) {
       return r.rows[0]!.seq;
     },
 
+    /** The next case id and the next number of the day for `prefix` (locks that counter row). */
+    async nextIdAndSequence(day: string, prefix: string): Promise<{ id: number; seq: number }> {
+      const r = await db.query<{ id: number; seq: number }>(
+        `WITH n AS (
+           INSERT INTO case_number_counters (day, prefix, seq) VALUES ($1, $2, 1)
+           ON CONFLICT (day, prefix) DO UPDATE SET seq = case_number_counters.seq + 1 RETURNING seq)
+         SELECT nextval('cases_id_seq')::int AS id, n.seq FROM n`,
+        [day, prefix],
+      );
+      return r.rows[0]!;
+    },
+
     async nextId(): Promise<number> {
       const r = await db.query<{ id: number }>("SELECT nextval('cases_id_seq')::int AS id");
       return r.rows[0]!.id;
     },
 
-    async insert(id: number, c: NewCaseRow): Promise<void> {
+    /** Inserts a new case with its first timeline entry, outbox event and audit entry (case.step.ts). */
+    async insertStep(id: number, c: NewCaseRow, writes: StepWrites): Promise<CaseRow> {
       const s = snapshotColumns(c.snapshot);
-      await db.query(
-        `INSERT INTO cases (id, number, status, pending, source, category_code, urgency, description, address, geom,
+      const row = await caseStep(
+        db,
+        {
+          sql: `INSERT INTO cases (id, number, status, pending, source, category_code, urgency, description, address, geom,
            unit_grid_code, duty_grid_code, community_code, street_code, district_code, area_code, area_class,
            department_code, reporter_user_id, reporter_name, reporter_contact, device_id, external_ids,
            current_step, due_at, warn_at, snapshot, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ST_SetSRID(ST_MakePoint($10, $11), 4326),
-           $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29)`,
-        [
-          id,
-          c.number,
-          s.status,
-          s.pending,
-          c.snapshot.source,
-          s.category,
-          s.urgency,
-          c.description,
-          c.address,
-          c.lng,
-          c.lat,
-          c.unitGridCode,
-          c.dutyGridCode,
-          c.communityCode,
-          c.streetCode,
-          c.districtCode,
-          c.snapshot.areaCode,
-          s.areaClass,
-          s.departmentCode,
-          c.reporterUserId,
-          c.reporterName,
-          c.reporterContact,
-          c.deviceId,
-          JSON.stringify(c.externalIds),
-          s.currentStep,
-          s.dueAt,
-          s.warnAt,
-          JSON.stringify(c.snapshot),
-          c.at,
-        ],
+           $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29)
+         RETURNING *`,
+          params: [
+            id,
+            c.number,
+            s.status,
+            s.pending,
+            c.snapshot.source,
+            s.category,
+            s.urgency,
+            c.description,
+            c.address,
+            c.lng,
+            c.lat,
+            c.unitGridCode,
+            c.dutyGridCode,
+            c.communityCode,
+            c.streetCode,
+            c.districtCode,
+            c.snapshot.areaCode,
+            s.areaClass,
+            s.departmentCode,
+            c.reporterUserId,
+            c.reporterName,
+            c.reporterContact,
+            c.deviceId,
+            JSON.stringify(c.externalIds),
+            s.currentStep,
+            s.dueAt,
+            s.warnAt,
+            JSON.stringify(c.snapshot),
+            c.at,
+          ],
+        },
+        writes,
       );
+      return row!;
     },
 
-    /** Writes the next snapshot if the case is still at `version`; false when someone else won. */
-    async update(
+    /**
+     * Writes the next snapshot if the case is still at `version`, with the step's timeline entry,
+     * outbox event and audit entry (case.step.ts); the case after it, or undefined when someone
+     * else won (then nothing was written).
+     */
+    async updateStep(
       id: number,
       version: number,
       next: CaseSnapshot,
       at: Date,
-      extra: { dispatchRuleId?: number | null } = {},
-    ): Promise<boolean> {
+      extra: { dispatchRuleId?: number | null },
+      writes: StepWrites,
+    ): Promise<CaseRow | undefined> {
       const s = snapshotColumns(next);
-      const r = await db.query(
-        `UPDATE cases SET version = version + 1, status = $3, pending = $4, category_code = $5, urgency = $6,
+      return caseStep(
+        db,
+        {
+          sql: `UPDATE cases SET version = version + 1, status = $3, pending = $4, category_code = $5, urgency = $6,
            area_class = $7, department_code = $8, merged_into = $9, current_step = $10, due_at = $11, warn_at = $12,
            close_type = $13, closed_at = $14, snapshot = $15, updated_at = $16,
            dispatch_rule_id = CASE WHEN $17::boolean THEN $18::bigint ELSE dispatch_rule_id END,
            overdue_flagged = CASE WHEN current_step IS DISTINCT FROM $10 THEN NULL ELSE overdue_flagged END
-         WHERE id = $1 AND version = $2`,
-        [
-          id,
-          version,
-          s.status,
-          s.pending,
-          s.category,
-          s.urgency,
-          s.areaClass,
-          s.departmentCode,
-          s.mergedInto,
-          s.currentStep,
-          s.dueAt,
-          s.warnAt,
-          s.closeType,
-          s.closedAt,
-          JSON.stringify(next),
-          at,
-          'dispatchRuleId' in extra,
-          extra.dispatchRuleId ?? null,
-        ],
+         WHERE id = $1 AND version = $2
+         RETURNING *`,
+          params: [
+            id,
+            version,
+            s.status,
+            s.pending,
+            s.category,
+            s.urgency,
+            s.areaClass,
+            s.departmentCode,
+            s.mergedInto,
+            s.currentStep,
+            s.dueAt,
+            s.warnAt,
+            s.closeType,
+            s.closedAt,
+            JSON.stringify(next),
+            at,
+            'dispatchRuleId' in extra,
+            extra.dispatchRuleId ?? null,
+          ],
+        },
+        writes,
       );
-      return r.rowCount > 0;
     },
 
     async addEvent(

@@ -33,7 +33,6 @@ import { audit } from '../audit/audit.ts';
 import type { Principal } from '../auth/auth.service.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { emit } from '../events/outbox.ts';
 import { type CaseRow, caseRepository } from './case.repository.ts';
 import { type DispatchProposal, matrixRepository } from './matrix.repository.ts';
 import { reviveSnapshot } from './snapshot.ts';
@@ -158,19 +157,43 @@ export function caseService(deps: CaseServiceDeps) {
           throw new AppError('validation_failed', d.message, { field: d.field });
       }
     }
-    const ok = await repo.update(
+    const version = row.version + 1;
+    const updated = await repo.updateStep(
       row.id,
       row.version,
       d.next,
       now,
       proposal ? { dispatchRuleId: proposal.ruleId } : {},
+      {
+        event: { entry: d.timelineEntry, effects: d.effects, actorName: actorName(caller) },
+        outbox: {
+          topic: `case.${action}`,
+          areaCode: row.areaCode,
+          payload: {
+            id: row.id,
+            number: row.number,
+            action,
+            status: d.next.status,
+            version,
+            category: d.next.category,
+            districtCode: row.districtCode,
+            lng: row.lng,
+            lat: row.lat,
+            at: now.toISOString(),
+          },
+        },
+        audit: audit.prepare({
+          action: `case.${action}`,
+          object: `case:${row.id}`,
+          ...(isSystem(caller) ? { actor: caller.name } : {}),
+          details: { number: row.number, from: fromStatus, to: d.next.status, version },
+        }),
+      },
     );
-    if (ok && d.timelineEntry.photos.length) await claimPhotos(tx, row.id, d.timelineEntry.photos);
-    if (!ok) throw staleVersion(row.version);
-    row.version += 1;
-    row.snapshot = d.next;
-    row.status = d.next.status;
-    await repo.addEvent(row.id, d.timelineEntry, d.effects, actorName(caller));
+    if (!updated) throw staleVersion(row.version);
+    // The row as it is now (the caller's object: later steps of this transaction build on it).
+    Object.assign(row, updated);
+    if (d.timelineEntry.photos.length) await claimPhotos(tx, row.id, d.timelineEntry.photos);
     if (action === 'merge') {
       const into = Number(body.targetCaseId);
       await repo.addEvent(
@@ -180,24 +203,6 @@ export function caseService(deps: CaseServiceDeps) {
         actorName(caller),
       );
     }
-    await emit(tx, `case.${action}`, row.areaCode, {
-      id: row.id,
-      number: row.number,
-      action,
-      status: d.next.status,
-      version: row.version,
-      category: d.next.category,
-      districtCode: row.districtCode,
-      lng: row.lng,
-      lat: row.lat,
-      at: now.toISOString(),
-    });
-    await audit.record(tx, {
-      action: `case.${action}`,
-      object: `case:${row.id}`,
-      ...(isSystem(caller) ? { actor: caller.name } : {}),
-      details: { number: row.number, from: fromStatus, to: d.next.status, version: row.version },
-    });
     for (const l of listeners) {
       await l(tx, {
         row,
@@ -319,11 +324,22 @@ export function caseService(deps: CaseServiceDeps) {
         });
       }
       const config = deps.config(areaCode);
-      let result: { id: number; duplicates: DuplicateHit[] };
+      let result: { row: CaseRow; duplicates: DuplicateHit[] };
       try {
         result = await db.transaction(async (tx) => {
           const repo = caseRepository(tx);
-          const id = await repo.nextId();
+          // Duplicates first (a read): the day's number counter below is locked until commit.
+          const window = duplicateOptions.windowMinutes * 60_000;
+          const near = await repo.duplicateCandidates(
+            input.category,
+            p.lng,
+            p.lat,
+            duplicateOptions.radiusMeters,
+            new Date(now.getTime() - window),
+            new Date(now.getTime() + window),
+          );
+          const kind = caseKindOf(input.category);
+          const { id, seq } = await repo.nextIdAndSequence(caseNumberDay(now), `${kind}${input.category}`);
           const opened = openCase(
             {
               id: String(id),
@@ -342,63 +358,57 @@ export function caseService(deps: CaseServiceDeps) {
             now,
             config,
           );
-          const kind = caseKindOf(input.category);
-          const seq = await repo.nextSequence(caseNumberDay(now), `${kind}${input.category}`);
           const number = caseNumber(kind, input.category, now, seq);
-          await repo.insert(id, {
-            number,
-            snapshot: opened.snapshot,
-            description: input.description,
-            address: input.address ?? null,
-            lng: p.lng,
-            lat: p.lat,
-            unitGridCode: where.unitGrid?.code ?? null,
-            dutyGridCode: where.dutyGrid?.code ?? null,
-            communityCode: where.community?.code ?? null,
-            streetCode: where.street?.code ?? null,
-            districtCode: where.district!.code,
-            reporterUserId: isSystem(caller) ? null : caller.id,
-            reporterName: input.reporterName ?? (isSystem(caller) ? caller.name : caller.displayName),
-            reporterContact: input.reporterContact ?? null,
-            deviceId: input.deviceId ?? null,
-            externalIds: input.externalIds ?? {},
-            at: now,
-          });
-          await repo.addEvent(id, opened.timelineEntry, opened.effects, actorName(caller));
+          const row = await repo.insertStep(
+            id,
+            {
+              number,
+              snapshot: opened.snapshot,
+              description: input.description,
+              address: input.address ?? null,
+              lng: p.lng,
+              lat: p.lat,
+              unitGridCode: where.unitGrid?.code ?? null,
+              dutyGridCode: where.dutyGrid?.code ?? null,
+              communityCode: where.community?.code ?? null,
+              streetCode: where.street?.code ?? null,
+              districtCode: where.district!.code,
+              reporterUserId: isSystem(caller) ? null : caller.id,
+              reporterName: input.reporterName ?? (isSystem(caller) ? caller.name : caller.displayName),
+              reporterContact: input.reporterContact ?? null,
+              deviceId: input.deviceId ?? null,
+              externalIds: input.externalIds ?? {},
+              at: now,
+            },
+            {
+              event: { entry: opened.timelineEntry, effects: opened.effects, actorName: actorName(caller) },
+              outbox: {
+                topic: 'case.report',
+                areaCode,
+                payload: {
+                  id,
+                  number,
+                  action: 'report',
+                  status: 'reported',
+                  version: 1,
+                  category: input.category,
+                  districtCode: where.district!.code,
+                  lng: p.lng,
+                  lat: p.lat,
+                  at: now.toISOString(),
+                },
+              },
+              audit: audit.prepare({
+                action: 'case.report',
+                object: `case:${id}`,
+                ...(isSystem(caller) ? { actor: caller.name } : {}),
+                details: { number, source, category: input.category },
+              }),
+            },
+          );
           await claimPhotos(tx, id, input.photos ?? []);
           if (input.idempotencyKey) await repo.rememberIdempotency(owner, input.idempotencyKey, id);
-          const row = (await repo.get(id))!;
-          await emit(tx, 'case.report', areaCode, {
-            id,
-            number,
-            action: 'report',
-            status: 'reported',
-            version: 1,
-            category: input.category,
-            districtCode: row.districtCode,
-            lng: p.lng,
-            lat: p.lat,
-            at: now.toISOString(),
-          });
-          await audit.record(tx, {
-            action: 'case.report',
-            object: `case:${id}`,
-            ...(isSystem(caller) ? { actor: caller.name } : {}),
-            details: { number, source, category: input.category },
-          });
 
-          // Duplicates: flag them; machine sources merge by themselves.
-          const window = duplicateOptions.windowMinutes * 60_000;
-          const near = (
-            await repo.duplicateCandidates(
-              input.category,
-              p.lng,
-              p.lat,
-              duplicateOptions.radiusMeters,
-              new Date(now.getTime() - window),
-              new Date(now.getTime() + window),
-            )
-          ).filter((c) => c.id !== id);
           const matches = findDuplicates(
             {
               category: input.category,
@@ -446,7 +456,7 @@ export function caseService(deps: CaseServiceDeps) {
           } else {
             await autoSteps(tx, row, now);
           }
-          return { id, duplicates: hits };
+          return { row, duplicates: hits };
         });
       } catch (e) {
         // Two retries of one report racing each other: the loser answers with the winner's case.
@@ -457,7 +467,8 @@ export function caseService(deps: CaseServiceDeps) {
         throw e;
       }
       deps.afterCommit?.();
-      return { case: (await repo0.get(result.id))!, replayed: false, duplicates: result.duplicates };
+      // The case as this transaction left it (what a read after the commit gave before).
+      return { case: result.row, replayed: false, duplicates: result.duplicates };
     },
 
     async act(id: number, action: string, caller: Caller, body: Record<string, unknown>): Promise<CaseRow> {
@@ -489,8 +500,9 @@ export function caseService(deps: CaseServiceDeps) {
       };
       const earlier = await replayed();
       if (earlier) return earlier;
+      let done: CaseRow;
       try {
-        await db.transaction(async (tx) => {
+        done = await db.transaction(async (tx) => {
           const repo = caseRepository(tx);
           const row = await loadForUpdate(repo, id);
           if (!isSystem(caller) && !canSee(caller, row)) throw caseNotFound(id);
@@ -498,6 +510,7 @@ export function caseService(deps: CaseServiceDeps) {
           const { next } = await apply(tx, row, action, caller, body, now);
           if (next.status === 'filed') await autoSteps(tx, row, now);
           if (key) await repo.rememberActionKey(owner, key, id, action);
+          return row;
         });
       } catch (e) {
         // Two replays racing: the loser answers with the winner's result.
@@ -508,7 +521,8 @@ export function caseService(deps: CaseServiceDeps) {
         throw e;
       }
       deps.afterCommit?.();
-      return (await caseRepository(db).get(id))!;
+      // The case as this transaction left it (each step's statement answers it), not read again.
+      return done;
     },
 
     async get(id: number, caller: Caller): Promise<CaseRow> {

@@ -64,6 +64,8 @@ export function startEventBus(
   db: Db,
   options: {
     intervalMs?: number;
+    /** Least time between the starts of two polls a nudge asks for (default 25 ms). */
+    minGapMs?: number;
     /** The first failed poll of a run of failures (the database away): not one per tick. */
     onError?: (e: unknown) => void;
     /** The first successful poll after failures. */
@@ -152,12 +154,32 @@ export function startEventBus(
     caughtUpAt = Date.now();
   }
 
+  /**
+   * A nudge after every commit would poll back to back under load (three statements a poll,
+   * as many polls as commits); nudges within `minGapMs` of the last poll's start are served by
+   * one poll at the end of the gap, so events still arrive within tens of milliseconds.
+   */
+  const minGapMs = options.minGapMs ?? 25;
+  let lastPoll = 0;
+  let gapTimer: NodeJS.Timeout | undefined;
+  function nudge() {
+    if (closed || gapTimer) return;
+    const wait = lastPoll + minGapMs - Date.now();
+    if (wait <= 0) return tick();
+    gapTimer = setTimeout(() => {
+      gapTimer = undefined;
+      tick();
+    }, wait);
+    gapTimer.unref();
+  }
+
   function tick() {
     if (closed) return;
     if (running) {
       again = true;
       return;
     }
+    lastPoll = Date.now();
     running = poll()
       .then(
         () => {
@@ -186,7 +208,7 @@ export function startEventBus(
       emitter.on('event', fn);
       return () => emitter.off('event', fn);
     },
-    nudge: tick,
+    nudge,
     ready,
     stats: () => ({
       delivered,
@@ -196,6 +218,7 @@ export function startEventBus(
     async close() {
       closed = true;
       clearInterval(timer);
+      clearTimeout(gapTimer);
       await running;
       emitter.removeAllListeners();
     },
