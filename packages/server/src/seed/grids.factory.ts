@@ -159,7 +159,10 @@ export async function makeDutyGrids(
   const stem = streetStem(street.rows[0]?.name ?? streetCode);
   const lat = grids.rows[0]!.y;
   const kx = Math.cos((lat * Math.PI) / 180);
-  const groups = groupByProximity(grids.rows, (g) => ({ x: g.x * kx, y: g.y }), options.size ?? 20);
+  // Codes have three digits: a street of more than 19,980 unit grids (the rural towns at city
+  // scale) gets larger responsibility grids rather than a 1000th code.
+  const size = Math.max(options.size ?? 20, grids.rows.length / 999);
+  const groups = groupByProximity(grids.rows, (g) => ({ x: g.x * kx, y: g.y }), size);
   const duty = groups.map((members, i) => ({
     code: dutyGridCode(streetCode, i + 1),
     name: `${stem}第${i + 1}责任网格`,
