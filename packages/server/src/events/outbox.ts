@@ -64,7 +64,7 @@ export function startEventBus(
   db: Db,
   options: {
     intervalMs?: number;
-    /** Least time between the starts of two polls a nudge asks for (default 25 ms). */
+    /** Least time between the starts of two polls a nudge asks for (default 10 ms). */
     minGapMs?: number;
     /** The first failed poll of a run of failures (the database away): not one per tick. */
     onError?: (e: unknown) => void;
@@ -159,7 +159,7 @@ export function startEventBus(
    * as many polls as commits); nudges within `minGapMs` of the last poll's start are served by
    * one poll at the end of the gap, so events still arrive within tens of milliseconds.
    */
-  const minGapMs = options.minGapMs ?? 25;
+  const minGapMs = options.minGapMs ?? 10;
   let lastPoll = 0;
   let gapTimer: NodeJS.Timeout | undefined;
   function nudge() {
