@@ -40,7 +40,11 @@ export function registerSeed(program: Command) {
       const devices = count(opts.devices, 100_000, 'devices');
       const perDevice = count(opts.readingsPerDevice, 288, 'readings-per-device');
       const config = loadConfig();
-      const db = await openDatabase(config);
+      // Bulk loading, not requests: no statement timeouts (a city's year of cases is minutes of SQL).
+      const db = await openDatabase({
+        ...config,
+        db: { ...config.db, statementTimeoutMs: 0, idleInTransactionTimeoutMs: 0 },
+      });
       try {
         await migrate(db, (m) => process.stderr.write(`${m}\n`));
         const say = (m: string) => process.stderr.write(`${m}\n`);

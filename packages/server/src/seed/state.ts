@@ -1,15 +1,20 @@
 import type { Db, Queryable } from '../db/db.ts';
 
 /**
- * Runs seeding statements in one transaction. PostgreSQL's JIT is switched off inside it: the
+ * Runs seeding statements in one transaction, without the statement timeouts. PostgreSQL's JIT is switched off inside it: the
  * planner prices PostGIS functions high and lattice queries look huge, so JIT would spend seconds
  * compiling every statement that then runs in milliseconds.
  */
 export async function seedSession<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    if (tx.engine === 'postgres') await tx.query('SET LOCAL jit = off');
-    return fn(tx);
-  });
+  return db.transaction(
+    async (tx) => {
+      if (tx.engine === 'postgres') await tx.query('SET LOCAL jit = off');
+      return fn(tx);
+    },
+    // Bulk work, not a request: a city-scale district (浦东新区's police grids onto 100,000 unit
+    // grids) runs past the server's statement timeout.
+    { unbounded: true },
+  );
 }
 
 /** True when no district exists yet: `onegrid serve` then loads the demo city. */
