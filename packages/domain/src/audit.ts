@@ -39,6 +39,7 @@ export const auditActions = [
   'config.federation',
   'case.hand-down-remote',
   'config.notify-prefs',
+  'config.camera',
   'export.assessment',
   'export.audit',
   'pii.reveal',

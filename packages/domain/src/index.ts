@@ -4,6 +4,7 @@ export * from './admin.ts';
 export * from './areas.ts';
 export * from './assessment/index.ts';
 export * from './audit.ts';
+export * from './cameras.ts';
 export * from './cases/index.ts';
 export * from './catalog.ts';
 export * from './categories.ts';

@@ -3,6 +3,7 @@ export { assessmentService } from './assessment/assessment.service.ts';
 export { pruneAudit, type VerifyResult, verifyAuditChain } from './audit/audit.service.ts';
 export { audit } from './audit/audit.ts';
 export { type AccountsService, accountsService, passwordMessage } from './auth/accounts.service.ts';
+export { snapshotPng } from './cameras/snapshot.ts';
 export { loadCategoryCatalogue } from './categories/catalogue.ts';
 export * from './config.ts';
 export { type BackupManifest, backupEmbedded, restoreEmbedded } from './db/backup.ts';

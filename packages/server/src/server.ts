@@ -21,6 +21,7 @@ import { authRoutes, UserSchema } from './auth/auth.routes.ts';
 import { authService } from './auth/auth.service.ts';
 import { loginThrottle } from './auth/login-throttle.ts';
 import { oidcRoutes, oidcService } from './auth/oidc.ts';
+import { type Cameras, createCameras } from './cameras/cameras.module.ts';
 import { type Cases, createCases } from './cases/cases.module.ts';
 import { categoriesRepository } from './categories/categories.repository.ts';
 import { categoriesRoutes } from './categories/categories.routes.ts';
@@ -125,6 +126,8 @@ export interface Server {
   emergency: Emergency;
   /** What must work for this process to be ready; roles register their checks (`ingest`, …). */
   readiness: Readiness;
+  /** AI cameras: registry, detections and the automatic loop. */
+  cameras: Cameras;
   /** Notifications: the service (`tell`), its triggers and send queue. */
   notify: Notify;
   /** The ingest role's broker connection, when this process runs one. */
@@ -265,6 +268,14 @@ export async function buildServer({
     },
   });
 
+  const cameras = createCameras({
+    db,
+    log,
+    clock,
+    cases: cases.service,
+    geo: geo.service,
+    snapshots: attachments,
+  });
   const notify = createNotify({
     db,
     log,
@@ -360,6 +371,7 @@ export async function buildServer({
     },
     { name: 'command', routes: (a) => commandRoutes(a, { db, clock }) },
     notify,
+    cameras,
     {
       name: 'patrol',
       routes: (a) =>
@@ -454,6 +466,7 @@ export async function buildServer({
     emergency,
     readiness,
     notify,
+    cameras,
     ingest: iotModule.ingest,
     scheduler: () => leader?.state(),
     jobs: () => [...started.map((j) => j.name), ...(leader?.state().jobs ?? [])],

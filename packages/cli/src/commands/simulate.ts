@@ -2,6 +2,7 @@ import { loadConfig } from '@onegrid/server';
 import type { Command } from 'commander';
 import { type Kind, kinds, seeded } from '../simulate/kinds.ts';
 import { pool, simDevices, startSimulation } from '../simulate/run.ts';
+import { registerChannelSimulations } from './simulate-channels.ts';
 
 interface SimulateOptions {
   devices: string;
@@ -88,8 +89,9 @@ function apiClient(base: string) {
 }
 
 export function registerSimulate(program: Command) {
-  program
-    .command('simulate')
+  const simulate = program.command('simulate');
+  registerChannelSimulations(simulate);
+  simulate
     .description(
       'connect N devices over MQTT and publish realistic readings, with incidents that raise alarms',
     )

@@ -366,11 +366,13 @@ const table = {
   reopen: {
     zh: '重新打开',
     summary: 'a closed case goes back to dispatch; a rejected or merged one back to acceptance',
-    who: { operator: 'area', leader: 'area', admin: 'area' },
+    // The system reopens what it closed by itself (a camera sees the problem again).
+    who: { operator: 'area', leader: 'area', admin: 'area', system: 'any' },
     from: ['closed', 'rejected', 'merged'],
     pending: none,
     to: ['filed', 'reported'],
     fields: { reason: 'required' },
+    guard: machineOnly('autoClose', 'reopens'),
   },
   supervise: {
     zh: '督办',
