@@ -1709,7 +1709,7 @@ export interface paths {
         };
         /**
          * A Mapbox Vector Tile of one map layer
-         * @description Layers districts, streets, communities, unit-grids, duty-grids (polygons) and components (points, from zoom 15). The MVT layer is named after the layer; features carry code, name and level, unit grids area_class, components category_code and status. 204 when the tile is empty.
+         * @description Layers districts, streets, communities, unit-grids, duty-grids, water (polygons), roads (lines, main roads from zoom 8) and components (points: below zoom 17 one point per 64-pixel cell with its count, level cluster; from 17 each component). The MVT layer is named after the layer; features carry code, name and level, unit grids area_class, roads and water class, components category_code and status. 204 when the tile is empty.
          */
         get: {
             parameters: {
@@ -1717,7 +1717,7 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description The map layer */
-                    layer: "districts" | "streets" | "communities" | "unit-grids" | "duty-grids" | "components";
+                    layer: "districts" | "streets" | "communities" | "unit-grids" | "duty-grids" | "components" | "roads" | "water";
                     z: number;
                     x: number;
                     y: number;
@@ -1760,6 +1760,113 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/basemap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The base map drawn under OneGrid’s layers (ONEGRID_BASEMAP)
+         * @description kind none: OneGrid’s own roads and water layers; raster or vector: tile URLs (relative ones are OneGrid’s own PMTiles), with the CRS they are drawn in (gcj02 tiles are shifted by the web app); style: a MapLibre style document drawn under OneGrid’s layers.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BasemapView"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/basemap/tiles/{z}/{x}/{y}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tile of the PMTiles archive set in ONEGRID_BASEMAP
+         * @description 204 when the archive has no tile there, 404 when no archive is configured.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    z: number;
+                    x: number;
+                    y: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the tile */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description No tile there */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7052,7 +7159,7 @@ export interface paths {
         post: {
             parameters: {
                 query: {
-                    kind: "districts" | "streets" | "communities" | "unit-grids" | "duty-grids" | "components" | "addresses";
+                    kind: "districts" | "streets" | "communities" | "unit-grids" | "duty-grids" | "components" | "addresses" | "roads" | "water";
                     crs?: "wgs84" | "gcj02" | "bd09";
                 };
                 header?: never;
@@ -11361,6 +11468,20 @@ export interface components {
             district: string | null;
             street: string | null;
         };
+        BasemapView: {
+            kind: "none" | "raster" | "vector" | "style";
+            crs: "wgs84" | "gcj02";
+            tiles?: string[];
+            labels?: string[];
+            style?: string;
+            minzoom?: number;
+            maxzoom?: number;
+            attribution?: string;
+            vectorLayers?: {
+                id: string;
+                geometry?: string;
+            }[];
+        };
         DeviceType: {
             id: string;
             nameZh: string;
@@ -11531,6 +11652,10 @@ export interface components {
             urgency: "urgent" | "normal";
             description: string;
             address: string | null;
+            /** @description The standard address nearest to the point when the case was filed (within 300 m) */
+            nearAddress: string | null;
+            /** @description Its distance in metres */
+            nearAddressM: number | null;
             location: {
                 lng: number;
                 lat: number;

@@ -249,6 +249,11 @@ export const fieldAliases = {
   addressCode: ['address_code', 'std_code', 'code', 'dzbm', '地址编码', '标准地址编码'],
   aliases: ['aliases', 'alias', 'bm', '别名'],
   formerNames: ['former_names', 'former_name', 'old_name', 'cym', '曾用名', '旧名'],
+  featureCode: ['code', 'id', 'osm_id', '@id', 'fid', 'objectid', '编码', '要素编码'],
+  featureName: ['name:zh', 'name_zh', 'name', '名称', '道路名称', '路名', '水系名称'],
+  roadClass: ['class', 'highway', 'fclass', 'road_class', 'type', '道路等级', '等级'],
+  waterClass: ['class', 'waterway', 'natural', 'water', 'fclass', 'type', '水系类型', '类型'],
+  width: ['width', 'width_m', '宽度'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AliasedField = keyof typeof fieldAliases;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type Basemap, basemapOrigins, parseBasemap } from './basemap/basemap.config.ts';
 
 /**
  * Configuration is read once at boot from the environment, every problem is listed at once,
@@ -82,6 +83,8 @@ export interface Config {
   rateLimits: { loginPerMinute: number; publicReportsPerMinute: number; open311PostsPerMinute: number };
   /** Origins the web app may load basemap tiles and styles from (the Content Security Policy). */
   mapSources: string[];
+  /** What is drawn under our layers (ONEGRID_BASEMAP; docs/basemap.md). */
+  basemap: Basemap;
   /** Notifications: outside channels and escalation times (docs/channels.md). */
   notify: NotifyConfig;
 }
@@ -225,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       open311PostsPerMinute: int('ONEGRID_RATE_LIMIT_OPEN311', 60, 0, 1_000_000),
     },
     mapSources: (env.ONEGRID_CSP_MAP_SOURCES ?? '').split(/[\s,]+/).filter(Boolean),
+    basemap: { kind: 'none' },
     notify: {
       smtpUrl: env.ONEGRID_SMTP_URL || undefined,
       smtpFrom: env.ONEGRID_SMTP_FROM || 'OneGrid <onegrid@localhost>',
@@ -239,6 +243,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('ONEGRID_SMTP_URL takes smtp://user:pass@host:port or smtps://…');
   if (config.notify.smsUrl && !/^https?:\/\//.test(config.notify.smsUrl))
     problems.push('ONEGRID_SMS_URL takes an http(s) URL');
+  const basemap = parseBasemap(env.ONEGRID_BASEMAP);
+  if (basemap.ok) {
+    config.basemap = basemap.basemap;
+    config.mapSources = [...new Set([...config.mapSources, ...basemapOrigins(basemap.basemap)])];
+  } else problems.push(basemap.problem);
   for (const origin of config.mapSources) {
     if (!/^https?:\/\/[^/\s'";]+$/.test(origin)) {
       problems.push(

@@ -83,7 +83,12 @@ export interface ServerDeps {
     Partial<
       Pick<
         Config,
-        'healthTimeoutMs' | 'metricsToken' | 'outboxRetentionDays' | 'mapSources' | 'ingestStallSeconds'
+        | 'healthTimeoutMs'
+        | 'metricsToken'
+        | 'outboxRetentionDays'
+        | 'mapSources'
+        | 'ingestStallSeconds'
+        | 'basemap'
       >
     > &
     Partial<Pick<Config, 'notify'>> & {
@@ -202,7 +207,7 @@ export async function buildServer({
   app.addSchema(ErrorBody);
   app.addSchema(UserSchema);
 
-  const geo = createGeo({ db, log });
+  const geo = createGeo({ db, log, ...(config.basemap ? { basemap: config.basemap } : {}) });
   const events = createEvents({ db, log, clock, auth, retentionDays: config.outboxRetentionDays ?? 7 });
   const bus = events.bus;
   const iot = await createIot({ db, log, clock, config, onEventsCommitted: () => bus.nudge() });
@@ -350,7 +355,13 @@ export async function buildServer({
       routes: (a) =>
         open311Routes(
           a,
-          open311Service({ db, cases: cases.service, clock, serviceAccounts }),
+          open311Service({
+            db,
+            cases: cases.service,
+            clock,
+            serviceAccounts,
+            geocode: async (text) => (await geo.geocode.batch([text]))[0] ?? null,
+          }),
           limits.open311PostsPerMinute,
         ),
     },

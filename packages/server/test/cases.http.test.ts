@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importRows } from '../src/import/import.service.ts';
 import type { Server } from '../src/server.ts';
 import { makeLoopCity, square } from './case-fixture.ts';
 import { openTestDb, type TestDb, testEngine } from './db-harness.ts';
@@ -149,6 +150,29 @@ describe(`the closed loop over HTTP on ${testEngine}`, () => {
       headers: { authorization: `Bearer ${tokens['xh-op']}` },
     });
     expect(outsider.statusCode).toBe(404); // out of scope answers like a missing photo
+  });
+
+  it('keeps the nearest standard address on a case filed by its point, none when the nearest is far', async () => {
+    await importRows(t.db, 'addresses', [
+      {
+        row: 2,
+        properties: { district: '黄浦区', address: '人民大道200号' },
+        geometry: { type: 'Point', coordinates: [square.lng, square.lat] },
+      },
+    ]);
+    const near = await report('insp', garbage());
+    expect(near.status, JSON.stringify(near.body)).toBe(201);
+    expect(near.body.address).toBeNull();
+    expect(near.body.nearAddress).toBe('黄浦区人民大道200号');
+    expect(near.body.nearAddressM).toBeGreaterThan(30);
+    expect(near.body.nearAddressM).toBeLessThan(60);
+    const listed = await call('op', 'GET', `/api/v1/cases/${near.body.id}`);
+    expect(listed.body.nearAddress).toBe('黄浦区人民大道200号');
+    // 380 m away: no address is better than a misleading one.
+    const far = await report('insp', garbage({ location: { lng: square.lng + 0.004, lat: square.lat } }));
+    expect(far.status, JSON.stringify(far.body)).toBe(201);
+    expect(far.body.nearAddress).toBeNull();
+    await t.db.query(`DELETE FROM addresses`);
   });
 
   it('answers 409 with the allowed actions, 409 for a stale version, 403 for the wrong role or area', async () => {

@@ -36,6 +36,18 @@ describe.runIf(testEngine === 'postgres')('vector tiles: ST_AsMVT and the Node e
        FROM generate_series(1, 40) i`,
       [lng(4.1), lat(1)],
     );
+    // The base map's own layers: a main road and a lane (lines), a river (a polygon).
+    await t.db.query(
+      `INSERT INTO roads (code, name, class, min_zoom, geom) VALUES
+         ('r1', '南京东路', 'primary', 10, ST_Multi(ST_SetSRID(ST_MakeLine(ST_MakePoint($1, $3), ST_MakePoint($2, $4)), 4326))),
+         ('r2', '云南中路', 'residential', 14, ST_Multi(ST_SetSRID(ST_MakeLine(ST_MakePoint($1, $4), ST_MakePoint($2, $3)), 4326)))`,
+      [lng(0), lng(8), lat(1.2), lat(1.6)],
+    );
+    await t.db.query(
+      `INSERT INTO water (code, name, class, geom) VALUES
+         ('w1', '黄浦江', 'river', ST_Multi(ST_MakeEnvelope($1, $3, $2, $4, 4326)))`,
+      [lng(3.9), lng(4.4), lat(0), lat(3)],
+    );
   });
   afterAll(async () => {
     await t?.close();

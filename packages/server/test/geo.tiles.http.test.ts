@@ -101,14 +101,21 @@ describe(`GET /api/v1/tiles/{layer}/{z}/{x}/{y}.mvt on ${testEngine}`, () => {
     ]);
   });
 
-  it('serves components as points from zoom 15 only', async () => {
-    const low = tileOf(lng(5), lat(1), 14);
-    expect((await get(`components/14/${low.x}/${low.y}.mvt`)).statusCode).toBe(204);
-    const tile = tileOf(lng(5), lat(1), 15);
-    const res = await get(`components/15/${tile.x}/${tile.y}.mvt`);
+  it('serves components as counted clusters from zoom 13 and as points from zoom 17', async () => {
+    const low = tileOf(lng(5), lat(1), 12);
+    expect((await get(`components/12/${low.x}/${low.y}.mvt`)).statusCode).toBe(204);
+    // Below zoom 17 a tile holds one point per 64-pixel cell with the number of components in it.
+    const z13 = tileOf(lng(5), lat(1), 13);
+    const clusters = await layerAt('components', 13, z13.x, z13.y);
+    const in13 = [4.5, 5.5].filter((x) => tileOf(lng(x), lat(1), 13).x === z13.x).length;
+    expect(clusters.length).toBeGreaterThan(0);
+    expect(clusters.every((f) => f.type === 1 && f.properties.level === 'cluster')).toBe(true);
+    expect(clusters.reduce((n, f) => n + Number(f.properties.count), 0)).toBe(in13);
+    const tile = tileOf(lng(4.5), lat(1), 17);
+    const res = await get(`components/17/${tile.x}/${tile.y}.mvt`);
     expect(res.statusCode).toBe(200);
     const features = decodeLayer(res.rawPayload, 'components').features;
-    const inTile = [4.5, 5.5].filter((x) => tileOf(lng(x), lat(1), 15).x === tile.x);
+    const inTile = [4.5, 5.5].filter((x) => tileOf(lng(x), lat(1), 17).x === tile.x);
     expect(features).toHaveLength(inTile.length);
     expect(features[0]!.type).toBe(1);
     expect(features[0]!.properties).toMatchObject({
@@ -129,7 +136,7 @@ describe(`GET /api/v1/tiles/{layer}/{z}/{x}/{y}.mvt on ${testEngine}`, () => {
 
   it('refuses unknown layers and tiles that do not exist with 400', async () => {
     for (const path of [
-      'roads/10/1/1.mvt',
+      'rivers/10/1/1.mvt',
       'districts/10/1024/1.mvt',
       'districts/3/1/8.mvt',
       'districts/25/1/1.mvt',

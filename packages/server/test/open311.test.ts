@@ -5,6 +5,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importRows } from '../src/import/import.service.ts';
 import type { Server } from '../src/server.ts';
 import { makeLoopCity, square } from './case-fixture.ts';
 import { openTestDb, type TestDb, testEngine } from './db-harness.ts';
@@ -551,6 +552,28 @@ describe(`Open311 GeoReport v2 on ${testEngine}`, () => {
     await expectSpecError((f) => post(f, garbage({ email: 'not-an-email' })), 400, /email/);
     await expectSpecError((f) => post(f, garbage({ media_url: 'javascript:alert(1)' })), 400, /media_url/);
     await expectSpecError((f) => get(`nothing-here.${f}`), 404, /No resource/);
+  });
+
+  it('finds an address_string typed as people type it with the geocoder, and refuses a vague one', async () => {
+    await importRows(t.db, 'addresses', [
+      {
+        row: 2,
+        properties: { district: '黄浦区', address: '西藏中路10号' },
+        geometry: { type: 'Point', coordinates: [square.lng + 0.001, square.lat] },
+      },
+    ]);
+    const { lat: _, long: __, ...noPoint } = garbage({ description: '按地址上报' });
+    const res = await post('json', { ...noPoint, address_string: '上海市黄浦区西藏中路１０号' });
+    expect(res.statusCode, res.body).toBe(200);
+    const id = (res.json() as Obj[])[0]!.service_request_id as string;
+    const got = (await get(`requests/${id}.json`)).json() as Obj[];
+    expect(got[0]!.address).toBe('黄浦区西藏中路10号');
+    expect(Number(got[0]!.long)).toBeCloseTo(square.lng + 0.001, 6);
+    expect(Number(got[0]!.lat)).toBeCloseTo(square.lat, 6);
+    // A road alone is not an address: refused, nothing filed.
+    const vague = await post('json', { ...noPoint, address_string: '南京路' });
+    expect(vague.statusCode).toBe(400);
+    await t.db.query('DELETE FROM addresses');
   });
 
   it('accepts its own jurisdiction_id (or none) and 404s another', async () => {

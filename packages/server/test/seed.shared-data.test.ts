@@ -48,6 +48,24 @@ describe.skipIf(!hasSharedData)(`demo city on the public Shanghai data on ${test
     ]);
   });
 
+  it('seeds Huangpu’s standard addresses, roads traced through them and the rivers along its boundaries', async () => {
+    const n = await t.db.query<{ addresses: number; roads: number; main: number }>(
+      `SELECT (SELECT count(*)::int FROM addresses WHERE district_name = '黄浦区') AS addresses,
+              (SELECT count(*)::int FROM roads) AS roads,
+              (SELECT count(*)::int FROM roads WHERE class = 'primary') AS main`,
+    );
+    expect(n.rows[0]!.addresses).toBeGreaterThan(2500);
+    expect(n.rows[0]!.roads).toBeGreaterThan(50);
+    expect(n.rows[0]!.main).toBeGreaterThan(5);
+    // 黄浦江 runs along Huangpu's eastern edge: the Bund (外滩, WGS-84) is within 400 m of it.
+    const river = await t.db.query<{ name: string; m: number }>(
+      `SELECT name, min(ST_DistanceSphere(geom, ST_SetSRID(ST_MakePoint(121.4875, 31.2390), 4326)))::float8 AS m
+       FROM water GROUP BY name ORDER BY name`,
+    );
+    expect(river.rows.map((r) => r.name).sort()).toEqual(['苏州河', '黄浦江'].sort());
+    expect(river.rows.find((r) => r.name === '黄浦江')!.m).toBeLessThan(400);
+  });
+
   it('tiles the real communities with unit grids, coded and ordered as the standard says', async () => {
     const tiling = await tilingFacts(t.db, streets);
     expect(tiling.communities).toBe(36);

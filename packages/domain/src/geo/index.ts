@@ -4,4 +4,5 @@ export * from './locator.ts';
 export * from './pip.ts';
 export * from './polygon-index.ts';
 export * from './synthetic.ts';
+export * from './tile-shift.ts';
 export * from './wkb.ts';

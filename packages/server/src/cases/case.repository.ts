@@ -16,6 +16,8 @@ export interface CaseRow {
   urgency: 'urgent' | 'normal';
   description: string;
   address: string | null;
+  nearAddress: string | null;
+  nearAddressM: number | null;
   lng: number;
   lat: number;
   unitGridCode: string | null;
@@ -46,6 +48,7 @@ export interface CaseRow {
 
 export const caseColumns = `c.id::int AS id, c.number, c.version, c.status, c.pending, c.source,
   c.category_code AS "categoryCode", cat.name AS "categoryName", c.urgency, c.description, c.address,
+  c.near_address AS "nearAddress", c.near_address_m::float8 AS "nearAddressM",
   ST_X(c.geom) AS lng, ST_Y(c.geom) AS lat, c.unit_grid_code AS "unitGridCode", c.duty_grid_code AS "dutyGridCode",
   c.community_code AS "communityCode", c.street_code AS "streetCode", c.district_code AS "districtCode",
   c.area_code AS "areaCode", c.area_class AS "areaClass", c.department_code AS "departmentCode",
@@ -58,6 +61,16 @@ export const caseColumns = `c.id::int AS id, c.number, c.version, c.status, c.pe
 export const caseFrom = `FROM cases c
   LEFT JOIN LATERAL (SELECT name FROM categories WHERE code = c.category_code ORDER BY kind = 'event' DESC LIMIT 1) cat ON true
   LEFT JOIN departments d ON d.code = c.department_code`;
+
+/**
+ * The standard address nearest to the new case's point ($10, $11), kept on the case (reverse
+ * geocoding once, at filing): lists, cards and popups show it without a look-up. Within 300 m,
+ * else it would mislead.
+ */
+const nearest = `(SELECT a.std_text, ST_DistanceSphere(a.geom, ST_SetSRID(ST_MakePoint($10, $11), 4326)) AS m
+    FROM (SELECT * FROM addresses ORDER BY geom <-> ST_SetSRID(ST_MakePoint($10, $11), 4326) LIMIT 4) a
+    WHERE ST_DistanceSphere(a.geom, ST_SetSRID(ST_MakePoint($10, $11), 4326)) <= 300
+    ORDER BY 2, a.code LIMIT 1)`;
 
 export interface NewCaseRow {
   number: string;
@@ -164,9 +177,10 @@ export function caseRepository(db: Queryable) {
           sql: `INSERT INTO cases (id, number, status, pending, source, category_code, urgency, description, address, geom,
            unit_grid_code, duty_grid_code, community_code, street_code, district_code, area_code, area_class,
            department_code, reporter_user_id, reporter_name, reporter_contact, device_id, external_ids,
-           current_step, due_at, warn_at, snapshot, created_at, updated_at)
+           current_step, due_at, warn_at, snapshot, created_at, updated_at, near_address, near_address_m)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ST_SetSRID(ST_MakePoint($10, $11), 4326),
-           $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29)
+           $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29,
+           (SELECT n.std_text FROM ${nearest} n), (SELECT n.m FROM ${nearest} n))
          RETURNING *`,
           params: [
             id,

@@ -36,6 +36,9 @@ export function toCaseJson(row: CaseRow, now: Date): CaseJson {
     urgency: row.urgency,
     description: row.description,
     address: row.address,
+    nearAddress: row.nearAddress ?? null,
+    nearAddressM:
+      row.nearAddressM === null || row.nearAddressM === undefined ? null : Math.round(row.nearAddressM),
     location: { lng: row.lng, lat: row.lat },
     unitGridCode: row.unitGridCode,
     dutyGridCode: row.dutyGridCode,

@@ -18,6 +18,10 @@ export const CaseSchema = Type.Object(
     urgency: Type.Union([Type.Literal('urgent'), Type.Literal('normal')]),
     description: Type.String(),
     address: Type.Union([Type.String(), Type.Null()]),
+    nearAddress: Type.Union([Type.String(), Type.Null()], {
+      description: 'The standard address nearest to the point when the case was filed (within 300 m)',
+    }),
+    nearAddressM: Type.Union([Type.Number(), Type.Null()], { description: 'Its distance in metres' }),
     location: Point,
     unitGridCode: Type.Union([Type.String(), Type.Null()]),
     dutyGridCode: Type.Union([Type.String(), Type.Null()]),

@@ -201,7 +201,8 @@ export function commandRepository(db: Queryable) {
       }>(
         `SELECT c.id::int AS id, c.number, c.status, c.category_code AS category,
                 (SELECT name FROM categories k WHERE k.code = c.category_code ORDER BY k.kind LIMIT 1) AS "categoryName",
-                c.urgency, c.source, c.description, c.address, c.created_at AS "createdAt", c.due_at AS "dueAt",
+                c.urgency, c.source, c.description, coalesce(c.address, c.near_address) AS address,
+                c.created_at AS "createdAt", c.due_at AS "dueAt",
                 coalesce(c.due_at < $2 AND ${open}, false) AS overdue, ST_X(c.geom) AS lng, ST_Y(c.geom) AS lat,
                 c.area_code AS "areaCode", c.department_code AS "departmentCode"
            FROM cases c WHERE c.id = $1`,

@@ -1,3 +1,6 @@
+import type { Basemap } from '../basemap/basemap.config.ts';
+import { basemapRoutes } from '../basemap/basemap.routes.ts';
+import { basemapService } from '../basemap/basemap.service.ts';
 import type { Db } from '../db/db.ts';
 import type { Logger } from '../logger.ts';
 import type { Module } from '../roles/roles.ts';
@@ -17,10 +20,19 @@ export interface Geo extends Module {
 }
 
 /** The geo capability wired up: locate (in-memory index over PostGIS) and vector tiles. */
-export function createGeo({ db, log }: { db: Db; log: Logger }): Geo {
+export function createGeo({ db, log, basemap }: { db: Db; log: Logger; basemap?: Basemap }): Geo {
   const repo = geoRepository(db);
   const service = geoService({ repo, log: log.child({ category: 'geo' }) });
-  const tiles = tilesService({ repo: tilesRepository(db), engine: db.engine, revision: repo.revision });
+  const tiles = tilesService({
+    repo: tilesRepository(db),
+    engine: db.engine,
+    revision: repo.revision,
+    basemapRevision: async () =>
+      Number(
+        (await db.query<{ r: number }>('SELECT revision::float8 AS r FROM basemap_revision')).rows[0]?.r ?? 0,
+      ),
+  });
+  const base = basemapService(basemap ?? { kind: 'none' });
   const geocode = geocodeService({ db });
   return {
     name: 'geo',
@@ -31,6 +43,7 @@ export function createGeo({ db, log }: { db: Db; log: Logger }): Geo {
       geoRoutes(app, service);
       await geocodeRoutes(app, geocode);
       tilesRoutes(app, tiles);
+      basemapRoutes(app, base);
     },
     jobs: [
       {
@@ -41,6 +54,9 @@ export function createGeo({ db, log }: { db: Db; log: Logger }): Geo {
         close: async () => {},
       },
     ],
-    close: () => service.close(),
+    close: async () => {
+      await service.close();
+      await base.close();
+    },
   };
 }

@@ -13,6 +13,8 @@ export const importKindNames = [
   'components',
   'addresses',
   'devices',
+  'roads',
+  'water',
 ] as const;
 export type ImportKindName = (typeof importKindNames)[number];
 

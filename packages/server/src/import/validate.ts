@@ -158,3 +158,47 @@ export function crsHintFromName(fileName: string): Crs | undefined {
   if (!m?.[1]) return undefined;
   return m[1].toLowerCase().replace('-', '') as Crs;
 }
+
+function checkLine(line: unknown, crs: Crs, where: string): Check<Position[]> {
+  if (!Array.isArray(line) || line.length < 2) {
+    return { ok: false, problem: 'bad_geometry', reason: `${where} needs at least 2 positions` };
+  }
+  const out: Position[] = [];
+  for (const p of line) {
+    if (!Array.isArray(p))
+      return { ok: false, problem: 'bad_geometry', reason: `${where} has a position that is not an array` };
+    const c = checkPosition(p[0], p[1], crs);
+    if (!c.ok) return c;
+    out.push(c.value);
+  }
+  return { ok: true, value: out };
+}
+
+/** A LineString or MultiLineString, checked and converted; GeoJSON text of a MultiLineString. */
+export function checkLinear(geometry: unknown, crs: Crs): Check<string> {
+  if (!isObj(geometry)) {
+    return { ok: false, problem: 'missing_field', reason: 'no geometry (a LineString is needed)' };
+  }
+  const parts =
+    geometry.type === 'LineString'
+      ? [geometry.coordinates]
+      : geometry.type === 'MultiLineString' && Array.isArray(geometry.coordinates)
+        ? (geometry.coordinates as unknown[])
+        : undefined;
+  if (!parts) {
+    return {
+      ok: false,
+      problem: 'bad_geometry',
+      reason: `geometry is a ${String(geometry.type)}; a LineString or MultiLineString is needed`,
+    };
+  }
+  if (parts.length === 0)
+    return { ok: false, problem: 'bad_geometry', reason: 'MultiLineString without lines' };
+  const out: Position[][] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const r = checkLine(parts[i], crs, parts.length > 1 ? `line ${i + 1}` : 'line');
+    if (!r.ok) return r;
+    out.push(r.value);
+  }
+  return { ok: true, value: JSON.stringify({ type: 'MultiLineString', coordinates: out }) };
+}

@@ -18,6 +18,7 @@ import { audit } from '../audit/audit.ts';
 import type { CaseService } from '../cases/case.service.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+import type { Candidate } from '../geo/geocode.service.ts';
 import { publicText } from '../privacy/present.ts';
 import type { ServiceAccounts } from '../service-accounts/service-accounts.service.ts';
 import { list, Open311Error, one, parseW3c, personName, w3cDateTime } from './open311.fields.ts';
@@ -89,10 +90,15 @@ export interface Open311Deps {
   options?: Partial<Open311Options>;
   /** Service accounts granted `open311`: their client secret is an api_key too. */
   serviceAccounts?: Pick<ServiceAccounts, 'byKey'>;
+  /** The geocoder: an address_string that is not a standard text verbatim is looked up by it. */
+  geocode?: (text: string) => Promise<Candidate | null>;
 }
 
+/** The score from which a geocoded address_string is taken (a road and number matched, or better). */
+export const open311GeocodeMinScore = 0.5;
+
 export function open311Service(deps: Open311Deps) {
-  const { db, cases, clock, options } = deps;
+  const { db, cases, clock, options, geocode } = deps;
   const o: Open311Options = { ...defaultOpen311Options, ...options };
   const repo = open311Repository(db);
   const w3c = (at: Date) => w3cDateTime(new Date(at), o.utcOffsetMinutes);
@@ -167,6 +173,11 @@ export function open311Service(deps: Open311Deps) {
     if (addressString !== undefined) {
       const a = await repo.address({ text: addressString });
       if (!a) {
+        // Typed as people type it (黄浦区南京东路１００号, 南京东路100): the geocoder's best match.
+        const g = geocode ? await geocode(addressString) : null;
+        if (g && g.score >= open311GeocodeMinScore) {
+          return { lng: g.lng, lat: g.lat, address: g.text, addressId: undefined };
+        }
         throw new Open311Error(
           400,
           `address_string "${addressString}" is not a standard address of the city; send lat and long`,

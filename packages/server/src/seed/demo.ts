@@ -21,6 +21,7 @@ import {
   partitionStreets,
   syntheticStreetGeometry,
 } from './areas.factory.ts';
+import { seedDemoBasemap } from './basemap.demo.ts';
 import { makeComponents } from './components.factory.ts';
 import { inspectorsFor, makeDutyGrids, makeUnitGrids } from './grids.factory.ts';
 import { makePoliceGrids, policeLayer, reconcileLayer } from './layers.ts';
@@ -57,6 +58,8 @@ export interface SeedDemoOptions {
   /** Police grid size in km² (default 1.5 in central districts, 5 elsewhere). */
   policeCellKm2?: number;
   seed?: string;
+  /** Standard addresses, roads and rivers of the detailed districts from the shared data (default true). */
+  basemap?: boolean;
   progress?: (message: string) => void;
 }
 
@@ -161,6 +164,16 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<S
   // One district commits at once, so a half-seeded city never exists; a city commits per street.
   if (scale === 'district') await seedSession(db, (tx) => build(tx));
   else await build();
+  if (options.basemap !== false) {
+    const b = await seedDemoBasemap(db, {
+      sharedDir: shared?.dir,
+      districtCodes: detail,
+      realGeometry: geometry === 'shared',
+    });
+    say(
+      `base map: ${b.addresses} standard addresses, ${b.roads} roads traced through them, ${b.water} rivers`,
+    );
+  }
 
   const counts = await cityCounts(db);
   say(

@@ -11,10 +11,12 @@ export interface TileFeature {
   geometry: TileGeometry;
 }
 
-/** The GeoJSON geometries PostGIS hands back for a tile: polygons and points only. */
+/** The GeoJSON geometries PostGIS hands back for a tile: polygons, lines and points. */
 export type TileGeometry =
   | { type: 'Point'; coordinates: number[] }
   | { type: 'MultiPoint'; coordinates: number[][] }
+  | { type: 'LineString'; coordinates: number[][] }
+  | { type: 'MultiLineString'; coordinates: number[][][] }
   | { type: 'Polygon'; coordinates: number[][][] }
   | { type: 'MultiPolygon'; coordinates: number[][][][] };
 
@@ -47,9 +49,20 @@ function polygonRings(polygons: number[][][][]): Point[][] {
   return out;
 }
 
+/** A line's positions on the integer grid, without repeats that snapping made. */
+function line(coordinates: number[][]): Point[] {
+  const out: Point[] = [];
+  for (const [x, y] of coordinates) {
+    const p = new Point(Math.round(x!), Math.round(y!));
+    const last = out[out.length - 1];
+    if (!last || last.x !== p.x || last.y !== p.y) out.push(p);
+  }
+  return out;
+}
+
 function toFeature(f: TileFeature): VectorTileFeatureLike | undefined {
   const g = f.geometry;
-  let type: 1 | 3;
+  let type: 1 | 2 | 3;
   let rings: Point[][];
   switch (g.type) {
     case 'Point':
@@ -59,6 +72,14 @@ function toFeature(f: TileFeature): VectorTileFeatureLike | undefined {
     case 'MultiPoint':
       type = 1;
       rings = [g.coordinates.map(([x, y]) => new Point(Math.round(x!), Math.round(y!)))];
+      break;
+    case 'LineString':
+      type = 2;
+      rings = [line(g.coordinates)].filter((l) => l.length >= 2);
+      break;
+    case 'MultiLineString':
+      type = 2;
+      rings = g.coordinates.map(line).filter((l) => l.length >= 2);
       break;
     case 'Polygon':
       type = 3;

@@ -8,6 +8,8 @@ export const tileLayers = [
   'unit-grids',
   'duty-grids',
   'components',
+  'roads',
+  'water',
 ] as const;
 export type TileLayer = (typeof tileLayers)[number];
 
@@ -15,7 +17,7 @@ export type TileLayer = (typeof tileLayers)[number];
 export type TileMode = 'native' | 'portable';
 
 interface LayerSource {
-  kind: 'polygon' | 'point';
+  kind: 'polygon' | 'point' | 'line';
   /** Below this zoom the layer is an empty tile. */
   minZoom: number;
   /** Table with alias `t` and its filter. */
@@ -49,7 +51,7 @@ const sources: Record<TileLayer, LayerSource> = {
   },
   components: {
     kind: 'point',
-    minZoom: 15,
+    minZoom: 13,
     from: 'components t WHERE true',
     properties: {
       code: 't.id',
@@ -59,7 +61,29 @@ const sources: Record<TileLayer, LayerSource> = {
       status: 't.status',
     },
   },
+  // The base map in our own style: main roads from zoom 8, small ones from 14 (roads.min_zoom).
+  roads: {
+    kind: 'line',
+    minZoom: 8,
+    from: 'roads t WHERE t.min_zoom <= $1',
+    properties: { code: 't.code', name: "coalesce(t.name, '')", class: 't.class' },
+  },
+  water: {
+    kind: 'polygon',
+    minZoom: 0,
+    from: 'water t WHERE true',
+    properties: { code: 't.code', name: "coalesce(t.name, '')", class: 't.class' },
+  },
 };
+
+/**
+ * Below this zoom a components tile holds clusters (one point per 64-pixel cell with its count)
+ * instead of every manhole cover: street zoom shows where components are without a carpet of
+ * dots over the case pins.
+ */
+export const componentsClusterBelow = 17;
+/** Cells per tile side when clustering (64 screen pixels at 256-pixel tiles). */
+const CLUSTER_CELLS = 4;
 
 export function layerMinZoom(layer: TileLayer): number {
   return sources[layer].minZoom;
@@ -86,6 +110,12 @@ function selection(source: LayerSource): string {
     .map(([name, expr]) => `${expr} AS ${name}`)
     .join(', ');
   const filter = `t.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / TILE_EXTENT}), 4326)`;
+  if (source.kind === 'line') {
+    return `SELECT * FROM (
+        SELECT ${props}, ST_Simplify(ST_Transform(t.geom, 3857), $4::float8) AS g
+        FROM ${source.from} AND ${filter}
+      ) s WHERE NOT ST_IsEmpty(s.g) ORDER BY s.code COLLATE "C"`;
+  }
   if (source.kind === 'point') {
     return `SELECT * FROM (
         SELECT ${props}, ST_Transform(t.geom, 3857) AS g FROM ${source.from} AND ${filter}
@@ -96,6 +126,21 @@ function selection(source: LayerSource): string {
       FROM ${source.from} AND ${filter} AND ST_Area(t.geom) >= $6::float8
     ) s WHERE ST_Area(s.g) >= $5::float8 ORDER BY s.code COLLATE "C"`;
 }
+
+/**
+ * Components counted per cell of the tile, a point at their centroid. The cells are aligned on
+ * tile edges (the grid's origin is the Mercator origin, and the tile size is a whole number of
+ * cells), and only points inside the tile itself are counted, so no cluster is drawn twice.
+ */
+const clusterSelection = `SELECT 'k' || (row_number() OVER (ORDER BY ST_X(s.g), ST_Y(s.g)))::text AS code,
+    s.n AS count, 'cluster'::text AS level, s.g
+  FROM (
+    SELECT count(*)::int AS n, ST_Centroid(ST_Collect(p.g)) AS g
+    FROM (SELECT ST_Transform(t.geom, 3857) AS g FROM components t
+          WHERE t.geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)) p
+    WHERE ST_Intersects(p.g, ST_TileEnvelope($1, $2, $3))
+    GROUP BY ST_SnapToGrid(p.g, $4::float8)
+  ) s`;
 
 export interface TilesRepository {
   tile(layer: TileLayer, z: number, x: number, y: number, mode: TileMode): Promise<Uint8Array>;
@@ -118,11 +163,15 @@ export function tilesRepository(db: Queryable): TilesRepository {
         const m2PerDeg2 = (DEG_M / Math.cos((poleward * Math.PI) / 180)) ** 2;
         params.push(unit, minArea, minArea / m2PerDeg2);
       }
-      const names = Object.keys(source.properties);
+      if (source.kind === 'line') params.push(unit);
+      const cluster = layer === 'components' && z < componentsClusterBelow;
+      if (cluster) params.push(size / CLUSTER_CELLS);
+      const names = cluster ? ['code', 'count', 'level'] : Object.keys(source.properties);
+      const selected = cluster ? clusterSelection : selection(source);
 
       if (mode === 'native') {
         const r = await db.query<{ tile: Uint8Array | null }>(
-          `WITH f AS (${selection(source)})
+          `WITH f AS (${selected})
            SELECT ST_AsMVT(m.*, '${layer}', ${TILE_EXTENT}, 'geom') AS tile FROM (
              SELECT ${names.join(', ')},
                ST_AsMVTGeom(f.g, ST_TileEnvelope($1, $2, $3), ${TILE_EXTENT}, ${BUFFER}, true) AS geom
@@ -140,13 +189,15 @@ export function tilesRepository(db: Queryable): TilesRepository {
       // Into pixels and onto the integer grid first, then clipped to the buffered tile and snapped
       // again: the order ST_AsMVTGeom follows, so both paths cut edges at the same points.
       const pixels = `ST_SnapToGrid(ST_Affine(f.g, ${scale}, 0, 0, ${-scale}, ${-xmin * scale}, ${ymax * scale}), 1)`;
+      const box = `ST_MakeEnvelope(${-BUFFER}, ${-BUFFER}, ${TILE_EXTENT + BUFFER}, ${TILE_EXTENT + BUFFER})`;
       const clipped =
-        source.kind === 'polygon'
-          ? `ST_CollectionExtract(ST_SnapToGrid(ST_ClipByBox2D(${pixels},
-               ST_MakeEnvelope(${-BUFFER}, ${-BUFFER}, ${TILE_EXTENT + BUFFER}, ${TILE_EXTENT + BUFFER})), 1), 3)`
-          : pixels;
+        source.kind === 'polygon' && !cluster
+          ? `ST_CollectionExtract(ST_SnapToGrid(ST_ClipByBox2D(${pixels}, ${box}), 1), 3)`
+          : source.kind === 'line'
+            ? `ST_CollectionExtract(ST_SnapToGrid(ST_ClipByBox2D(${pixels}, ${box}), 1), 2)`
+            : pixels;
       const r = await db.query<Record<string, unknown>>(
-        `WITH f AS (${selection(source)})
+        `WITH f AS (${selected})
          SELECT ${names.join(', ')}, ST_AsGeoJSON(c.px) AS gj
          FROM (SELECT ${names.join(', ')}, ${clipped} AS px FROM f) c
          WHERE NOT ST_IsEmpty(c.px)`,

@@ -24,6 +24,8 @@ export const publicTileLayers: ReadonlySet<string> = new Set([
   'streets',
   'communities',
   'unit-grids',
+  'roads',
+  'water',
 ]);
 
 export function tilesRoutes(app: App, tiles: TilesService) {
@@ -35,9 +37,11 @@ export function tilesRoutes(app: App, tiles: TilesService) {
         tags: ['geo'],
         summary: 'A Mapbox Vector Tile of one map layer',
         description:
-          'Layers districts, streets, communities, unit-grids, duty-grids (polygons) and components (points, ' +
-          'from zoom 15). The MVT layer is named after the layer; features carry code, name and level, unit ' +
-          'grids area_class, components category_code and status. 204 when the tile is empty.',
+          'Layers districts, streets, communities, unit-grids, duty-grids, water (polygons), roads (lines, main ' +
+          'roads from zoom 8) and components (points: below zoom 17 one point per 64-pixel cell with its count, ' +
+          'level cluster; from 17 each component). The MVT layer is named after the layer; features carry code, ' +
+          'name and level, unit grids area_class, roads and water class, components category_code and status. ' +
+          '204 when the tile is empty.',
         params: TileParams,
         response: {
           200: Type.Unsafe<Uint8Array>({

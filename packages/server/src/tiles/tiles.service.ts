@@ -7,6 +7,8 @@ export interface TilesDeps {
   engine: Engine;
   /** The current geo_revision: polygon tiles change only when it moves. */
   revision: () => Promise<number>;
+  /** The base map's revision (roads, water): their tiles change only when it moves. */
+  basemapRevision?: () => Promise<number>;
   /** Overrides the choice by engine (tests compare both ways on PostgreSQL). */
   mode?: TileMode;
 }
@@ -24,7 +26,9 @@ export interface TileAnswer {
 /** Bump when the tile format or simplification changes, so clients do not keep old tiles. */
 const FORMAT = 1;
 
-export function tilesService({ repo, engine, revision, mode }: TilesDeps) {
+const basemapLayers: ReadonlySet<TileLayer> = new Set(['roads', 'water']);
+
+export function tilesService({ repo, engine, revision, basemapRevision, mode }: TilesDeps) {
   // PGlite's PostGIS has no protobuf-c, so ST_AsMVT fails there ("Compiled without protobuf-c support").
   const tileMode: TileMode = mode ?? (engine === 'postgres' ? 'native' : 'portable');
   return {
@@ -37,7 +41,12 @@ export function tilesService({ repo, engine, revision, mode }: TilesDeps) {
           `Tile ${z}/${x}/${y} does not exist: x and y must be below ${n} at zoom ${z}`,
         );
       }
-      const etag = layer === 'components' ? undefined : `W/"g${await revision()}-f${FORMAT}"`;
+      const etag =
+        layer === 'components'
+          ? undefined
+          : basemapLayers.has(layer)
+            ? `W/"b${basemapRevision ? await basemapRevision() : 0}-f${FORMAT}"`
+            : `W/"g${await revision()}-f${FORMAT}"`;
       const maxAge = layer === 'components' ? 10 : 60;
       if (etag && ifNoneMatch?.split(/\s*,\s*/).includes(etag)) {
         return { body: new Uint8Array(0), etag, maxAge, notModified: true };

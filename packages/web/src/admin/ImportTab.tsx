@@ -18,6 +18,8 @@ const kinds = [
   'duty-grids',
   'components',
   'addresses',
+  'roads',
+  'water',
 ] as const;
 /** Keep in step with the server's limit (`defaultImportUploadBytes`). */
 const maxBytes = 50 * 1024 * 1024;

@@ -2,19 +2,15 @@
  * 责任矩阵: category × area → department rules, and the tester: pick a point on the map (or type
  * its coordinates) and a category, and see which department would get it and by which rule.
  */
-import 'maplibre-gl/dist/maplibre-gl.css';
-import { type GeoJSONSource, MapLibreMap, NavigationControl, setWorkerUrl } from 'maplibre-gl';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { type GeoJSONSource, type MapLibreMap, NavigationControl } from 'maplibre-gl';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { api, type components, getToken, notifyUnauthorized, unwrap } from '../api/client.ts';
+import { api, type components, unwrap } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { buildStyle, labelFonts, shanghai } from '../map/style.ts';
+import { createMap } from '../map/factory.ts';
+import { buildStyle } from '../map/style.ts';
 import { AreaSelect, loadAreas } from './DepartmentsTab.tsx';
 import { Origin } from './levels.tsx';
 import { apiErrorText, Empty, Field, Notice, problemText, useDraft, useList, useSave } from './parts.tsx';
-
-setWorkerUrl(workerUrl);
-const apiPrefix = `${window.location.origin}/api/`;
 
 type Proposal = components['schemas']['MatrixRule'];
 const rulePattern = /^(\d{5}|\d{2}|\*)$/;
@@ -35,21 +31,7 @@ function PickMap({
     if (!el.current) return;
     let m: MapLibreMap;
     try {
-      m = new MapLibreMap({
-        container: el.current,
-        style: buildStyle(window.location.origin),
-        center: shanghai.center,
-        zoom: 11,
-        attributionControl: false,
-        dragRotate: false,
-        localIdeographFontFamily: labelFonts.join(', '),
-        transformRequest: (url) => {
-          const token = getToken();
-          return url.startsWith(apiPrefix) && token
-            ? { url, headers: { Authorization: `Bearer ${token}` } }
-            : { url };
-        },
-      });
+      m = createMap({ container: el.current, style: buildStyle(window.location.origin), zoom: 11 });
     } catch {
       return;
     }
@@ -71,9 +53,6 @@ function PickMap({
       setReady(true);
     });
     m.on('click', (e) => pick.current(Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))));
-    m.on('error', (e) => {
-      if ((e.error as { status?: unknown } | undefined)?.status === 401) notifyUnauthorized();
-    });
     return () => {
       map.current = null;
       m.remove();

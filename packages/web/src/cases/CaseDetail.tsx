@@ -139,7 +139,17 @@ export function CaseDetail({
   const facts: [string, React.ReactNode][] = [
     [t('case.category'), `${c.category} ${c.categoryName ?? ''}`],
     [t('case.source'), sourceLabel(c.source, lang)],
-    [t('case.address'), c.address ?? <NearestAddress key="near" lng={c.location.lng} lat={c.location.lat} />],
+    [
+      t('case.address'),
+      c.address ?? (
+        <NearestAddress
+          key="near"
+          lng={c.location.lng}
+          lat={c.location.lat}
+          known={c.nearAddress ? { text: c.nearAddress, metres: Math.round(c.nearAddressM ?? 0) } : null}
+        />
+      ),
+    ],
     [t('case.grid'), c.unitGridCode ?? '—'],
     [t('case.department'), c.departmentName ? `${c.departmentName}` : '—'],
     [t('case.reported'), formatTime(c.createdAt, lang)],

@@ -1,13 +1,8 @@
-/** A small map of case points on our own tiles (no base map from the internet). */
-import 'maplibre-gl/dist/maplibre-gl.css';
-import { type GeoJSONSource, MapLibreMap, NavigationControl, setWorkerUrl } from 'maplibre-gl';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+/** A small map of case points over the base map (map/factory.ts). */
+import { type GeoJSONSource, type MapLibreMap, NavigationControl } from 'maplibre-gl';
 import { useEffect, useRef, useState } from 'react';
-import { getToken, notifyUnauthorized } from '../api/client.ts';
-import { buildStyle, labelFonts, shanghai } from '../map/style.ts';
-
-setWorkerUrl(workerUrl);
-const apiPrefix = `${window.location.origin}/api/`;
+import { createMap } from '../map/factory.ts';
+import { buildStyle, shanghai } from '../map/style.ts';
 
 export interface CasePoint {
   id: number;
@@ -66,21 +61,11 @@ export function CaseMap({
     if (!el) return;
     let map: MapLibreMap;
     try {
-      map = new MapLibreMap({
+      map = createMap({
         container: el,
         style: buildStyle(window.location.origin),
         center: points[0] ? [points[0].lng, points[0].lat] : shanghai.center,
         zoom: points[0] ? zoom : shanghai.zoom,
-        attributionControl: false,
-        dragRotate: false,
-        pitchWithRotate: false,
-        localIdeographFontFamily: labelFonts.join(', '),
-        transformRequest: (url) => {
-          const token = getToken();
-          return url.startsWith(apiPrefix) && token
-            ? { url, headers: { Authorization: `Bearer ${token}` } }
-            : { url };
-        },
       });
     } catch {
       return;
@@ -118,15 +103,6 @@ export function CaseMap({
         map.getCanvas().style.cursor = '';
       });
       setReady(true);
-    });
-    map.on('idle', () => {
-      if (map.areTilesLoaded()) el.dataset.idle = 'true';
-    });
-    map.on('dataloading', () => {
-      el.dataset.idle = 'false';
-    });
-    map.on('error', (e) => {
-      if ((e.error as { status?: unknown } | undefined)?.status === 401) notifyUnauthorized();
     });
     return () => {
       mapRef.current = null;

@@ -10,6 +10,7 @@ import { CaseDetail, sourceLabel } from './CaseDetail.tsx';
 import { CaseMap, type CasePoint } from './CaseMap.tsx';
 import { type Case, type CaseQuery, listCases, useCaseStream } from './data.ts';
 import { useMajors } from './lookups.ts';
+import { placeText } from './NearestAddress.tsx';
 import { Countdown, formatTime, StatusChip } from './parts.tsx';
 
 export interface Tab {
@@ -233,7 +234,12 @@ export function Workbench({
                   )}
                   {c.categoryName ?? c.category}
                 </span>
-                <span className="wb-item__desc">{c.address ?? c.description}</span>
+                <span className="wb-item__desc">{c.description}</span>
+                {placeText(c) && (
+                  <span className="wb-item__place" data-testid="queue-item-place">
+                    {placeText(c)}
+                  </span>
+                )}
                 <span className="wb-item__meta">
                   <span>{sourceLabel(c.source, lang)}</span>
                   <span>{formatTime(c.createdAt, lang)}</span>

@@ -1,16 +1,8 @@
 /** The command screen's map: creation, and the overlays drawn over the case clusters. */
-import {
-  type FilterSpecification,
-  type GeoJSONSource,
-  MapLibreMap,
-  Marker,
-  prewarm,
-  setWorkerUrl,
-} from 'maplibre-gl';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { type FilterSpecification, type GeoJSONSource, type MapLibreMap, Marker, prewarm } from 'maplibre-gl';
 import { type RefObject, useEffect, useRef, useState } from 'react';
-import { getToken, notifyUnauthorized } from '../api/client.ts';
-import { labelFonts, labelSource, noneSelected, shanghai } from '../map/style.ts';
+import { createMap } from '../map/factory.ts';
+import { labelSource, noneSelected, shanghai } from '../map/style.ts';
 import {
   buildCommandStyle,
   inspectorSource,
@@ -23,11 +15,9 @@ import {
 import type { Alarm, AreaFigures, CommandCases, InspectorPosition } from './data.ts';
 import type { ReplayView } from './Replay.tsx';
 
-setWorkerUrl(workerUrl);
 // The map's worker starts (and parses its half-megabyte script) while the page renders.
 prewarm();
 
-const apiPrefix = `${window.location.origin}/api/`;
 export type Feature = GeoJSON.Feature<GeoJSON.Point, Record<string, number | string>>;
 export const collection = (features: GeoJSON.Feature[]): GeoJSON.FeatureCollection => ({
   type: 'FeatureCollection',
@@ -64,25 +54,16 @@ export function useCommandMap(
     const el = container.current;
     if (!el) return;
     performance.mark('cmd:map-create');
-    const map = new MapLibreMap({
+    const map = createMap({
       container: el,
       style: buildCommandStyle(window.location.origin, Math.max(1, window.innerWidth / 1920)),
+      theme: 'dark',
       center: shanghai.center,
       zoom: shanghai.zoom,
       minZoom: 6,
       maxZoom: 19,
-      attributionControl: false,
       // No label fade-in: every fading frame is a full repaint, and a wall without a GPU pays for each.
       fadeDuration: 0,
-      dragRotate: false,
-      pitchWithRotate: false,
-      localIdeographFontFamily: labelFonts.join(', '),
-      transformRequest: (url) => {
-        const token = getToken();
-        return url.startsWith(apiPrefix) && token
-          ? { url, headers: { Authorization: `Bearer ${token}` } }
-          : { url };
-      },
     });
     mapRef.current = map;
     const busy = () => {
@@ -104,11 +85,7 @@ export function useCommandMap(
     map.on('sourcedata', districtsIn);
     map.on('movestart', busy);
     map.on('idle', () => {
-      if (map.areTilesLoaded()) el.dataset.idle = 'true';
       el.dataset.zoom = map.getZoom().toFixed(2);
-    });
-    map.on('error', (e) => {
-      if ((e.error as { status?: unknown } | undefined)?.status === 401) notifyUnauthorized();
     });
     return () => {
       mapRef.current = null;

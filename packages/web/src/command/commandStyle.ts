@@ -3,7 +3,15 @@
  * cases (clustered) with a heatmap under them, inspectors and their tracks, the replay layer.
  */
 import type { ExpressionSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
-import { labelFonts, labelSource, minZoom, noneSelected, type TileLayer } from '../map/style.ts';
+import {
+  type BaseColours,
+  baseLayers,
+  labelFonts,
+  labelSource,
+  minZoom,
+  noneSelected,
+  type TileLayer,
+} from '../map/style.ts';
 
 export const dark = {
   background: '#040b16',
@@ -26,7 +34,18 @@ export const severityColour: Record<string, string> = {
   warning: '#40a9ff',
 };
 
-const layers: TileLayer[] = ['districts', 'streets', 'unit-grids'];
+const layers: TileLayer[] = ['districts', 'streets', 'unit-grids', 'roads', 'water'];
+
+/** The base map in the command screen's night colours. */
+const darkBase: BaseColours = {
+  water: '#0b2f57',
+  waterLabel: '#5fa8e8',
+  road: '#183a5c',
+  roadMain: '#24507a',
+  casing: '#0a1b30',
+  roadLabel: '#7f9cc0',
+  halo: '#040b16',
+};
 
 /** Point colour: urgent red, overdue orange, otherwise teal. */
 const caseColour: ExpressionSpecification = [
@@ -53,6 +72,7 @@ const empty = { type: 'geojson' as const, data: { type: 'FeatureCollection' as c
 /** `k` scales sizes with the wall (1 at 1920 px wide, 2 at 3840). */
 export function buildCommandStyle(origin: string, k = 1): StyleSpecification {
   const src = (layer: TileLayer) => ({ source: layer, 'source-layer': layer });
+  const base = baseLayers(darkBase);
   const list: LayerSpecification[] = [
     { id: 'background', type: 'background', paint: { 'background-color': dark.background } },
     {
@@ -75,6 +95,8 @@ export function buildCommandStyle(origin: string, k = 1): StyleSpecification {
       minzoom: minZoom['unit-grids'],
       paint: { 'fill-color': '#0f2a48', 'fill-opacity': 0.35 },
     },
+    ...base.water,
+    ...base.roads,
     {
       id: 'grids-line',
       type: 'line',
@@ -111,6 +133,7 @@ export function buildCommandStyle(origin: string, k = 1): StyleSpecification {
         paint: { 'line-color': dark.selected, 'line-width': 2.5 },
       }),
     ),
+    ...base.labels,
     {
       id: 'area-labels',
       type: 'symbol',

@@ -312,6 +312,12 @@ export function FocusPanel({ focus, onClose }: { focus: Focus; onClose(): void }
               {focus.case.number} · {focus.case.categoryName ?? focus.case.category} ·{' '}
               {statusShort(focus.case.status, lang)}
             </dd>
+            {focus.case.address && (
+              <>
+                <dt>{t('cmd.focus.place')}</dt>
+                <dd data-testid="cmd-focus-place">{focus.case.address}</dd>
+              </>
+            )}
             <dt>{t('cmd.focus.reportedAt')}</dt>
             <dd>{when(focus.case.createdAt)}</dd>
             <dt>{t('cmd.focus.due')}</dt>

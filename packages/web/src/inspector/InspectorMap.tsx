@@ -1,23 +1,17 @@
 /**
- * The inspector's small map on our own tiles: a draggable pin for the report's position (tap the
+ * The inspector's small map over the base map: a draggable pin for the report's position (tap the
  * map to move it too), the located unit grid highlighted, and the patrol track as a line.
  */
-import 'maplibre-gl/dist/maplibre-gl.css';
 import {
   type FilterSpecification,
   type GeoJSONSource,
-  MapLibreMap,
+  type MapLibreMap,
   Marker,
   NavigationControl,
-  setWorkerUrl,
 } from 'maplibre-gl';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { useEffect, useRef, useState } from 'react';
-import { getToken, notifyUnauthorized } from '../api/client.ts';
-import { buildStyle, labelFonts, noneSelected, shanghai } from '../map/style.ts';
-
-setWorkerUrl(workerUrl);
-const apiPrefix = `${window.location.origin}/api/`;
+import { createMap } from '../map/factory.ts';
+import { buildStyle, noneSelected, shanghai } from '../map/style.ts';
 
 export interface LngLat {
   lng: number;
@@ -74,21 +68,11 @@ export function InspectorMap({
     const start = pin ?? track?.at(-1);
     let map: MapLibreMap;
     try {
-      map = new MapLibreMap({
+      map = createMap({
         container: el,
         style: buildStyle(window.location.origin),
         center: start ? [start.lng, start.lat] : shanghai.center,
         zoom: start ? 16 : shanghai.zoom,
-        attributionControl: false,
-        dragRotate: false,
-        pitchWithRotate: false,
-        localIdeographFontFamily: labelFonts.join(', '),
-        transformRequest: (url) => {
-          const token = getToken();
-          return url.startsWith(apiPrefix) && token
-            ? { url, headers: { Authorization: `Bearer ${token}` } }
-            : { url };
-        },
       });
     } catch {
       return; // no WebGL: the form still works with the coordinates shown as text
@@ -119,15 +103,6 @@ export function InspectorMap({
       setReady(true);
     });
     map.on('click', (e) => moved.current?.({ lng: e.lngLat.lng, lat: e.lngLat.lat }));
-    map.on('idle', () => {
-      if (map.areTilesLoaded()) el.dataset.idle = 'true';
-    });
-    map.on('dataloading', () => {
-      el.dataset.idle = 'false';
-    });
-    map.on('error', (e) => {
-      if ((e.error as { status?: unknown } | undefined)?.status === 401) notifyUnauthorized();
-    });
     return () => {
       mapRef.current = null;
       markerRef.current = null;

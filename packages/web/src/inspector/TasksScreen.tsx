@@ -216,7 +216,13 @@ function TaskCard({
       <div className="insp-card__title">{c.categoryName ?? c.category}</div>
       <div className="insp-card__text">{c.description}</div>
       <div className="insp-card__place" data-testid="task-place">
-        {c.address ?? <NearestAddress lng={c.location.lng} lat={c.location.lat} />}
+        {c.address ?? (
+          <NearestAddress
+            lng={c.location.lng}
+            lat={c.location.lat}
+            known={c.nearAddress ? { text: c.nearAddress, metres: Math.round(c.nearAddressM ?? 0) } : null}
+          />
+        )}
       </div>
       {shown.length > 0 && (
         <div className="insp-card__photos" data-testid="task-photos">

@@ -13,6 +13,8 @@ const defaults: Visibility = {
   'unit-grids': true,
   'duty-grids': true,
   components: true,
+  roads: true,
+  water: true,
 };
 
 function loadVisibility(): Visibility {
@@ -54,6 +56,8 @@ const swatch: Record<TileLayer, { color: string; kind: 'fill' | 'line' | 'dash' 
   'unit-grids': { color: colors.unitGrid, kind: 'line' },
   'duty-grids': { color: colors.dutyGrid, kind: 'dash' },
   components: { color: colors.componentStatus.intact, kind: 'dot' },
+  roads: { color: '#c9ced6', kind: 'line' },
+  water: { color: '#a9cdf0', kind: 'fill' },
 };
 
 const wide = '(min-width: 720px)';

@@ -1,63 +1,35 @@
-import 'maplibre-gl/dist/maplibre-gl.css';
 import {
   type FilterSpecification,
   type GeoJSONSource,
   type LngLat,
-  MapLibreMap,
+  type MapLibreMap,
   Marker,
   NavigationControl,
   ScaleControl,
-  setWorkerUrl,
   type VectorTileSource,
 } from 'maplibre-gl';
-// The worker ships as its own module; Vite copies it and gives its URL.
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { getToken, notifyUnauthorized } from '../api/client.ts';
 import { Icon } from '../app/icons.tsx';
 import { useAuth } from '../auth/auth.tsx';
 import { useT } from '../i18n/i18n.tsx';
+import { createMap } from './factory.ts';
 import { LayerPanel, useLayerVisibility } from './LayerPanel.tsx';
 import { LocatePanel } from './LocatePanel.tsx';
 import { LabelIndex } from './labels.ts';
-import {
-  buildStyle,
-  groupLayers,
-  labelFonts,
-  labelSource,
-  noneSelected,
-  shanghai,
-  tileLayers,
-} from './style.ts';
+import { buildStyle, groupLayers, labelSource, noneSelected, shanghai, tileLayers } from './style.ts';
 import { type LocateState, useLocate } from './useLocate.ts';
 import './map.css';
 
-setWorkerUrl(workerUrl);
-
 const narrow = '(max-width: 640px)';
-const apiPrefix = `${window.location.origin}/api/`;
 
-function createMap(container: HTMLElement): MapLibreMap {
-  return new MapLibreMap({
+function newMap(container: HTMLElement): MapLibreMap {
+  return createMap({
     container,
     style: buildStyle(window.location.origin),
-    center: shanghai.center,
-    zoom: shanghai.zoom,
     minZoom: 7,
     maxZoom: 19,
-    attributionControl: false,
     // The view lives in the address (#map=zoom/lat/lng): a view can be shared, and survives a reload.
     hash: 'map',
-    dragRotate: false,
-    pitchWithRotate: false,
-    localIdeographFontFamily: labelFonts.join(', '),
-    // Every API call carries the session's bearer token, tiles included.
-    transformRequest: (url) => {
-      const token = getToken();
-      return url.startsWith(apiPrefix) && token
-        ? { url, headers: { Authorization: `Bearer ${token}` } }
-        : { url };
-    },
   });
 }
 
@@ -89,7 +61,7 @@ export default function MapPage() {
     if (!el) return;
     let map: MapLibreMap;
     try {
-      map = createMap(el);
+      map = newMap(el);
     } catch {
       setFailed(true);
       return;
@@ -119,16 +91,8 @@ export default function MapPage() {
     });
     map.on('dataloading', busy);
     map.on('movestart', busy);
-    map.on('idle', () => {
-      refreshLabels();
-      if (map.areTilesLoaded()) el.dataset.idle = 'true';
-    });
+    map.on('idle', refreshLabels);
     map.on('zoomend', () => setZoom(map.getZoom()));
-    map.on('error', (e) => {
-      // A tile refused with 401: the session ended; the login dialog appears over the map.
-      const status = (e.error as { status?: unknown } | undefined)?.status;
-      if (status === 401) notifyUnauthorized();
-    });
     map.on('click', (e) => void locate(e.lngLat));
     return () => {
       mapRef.current = null;

@@ -17,6 +17,8 @@ export const tileLayers = [
   'unit-grids',
   'duty-grids',
   'components',
+  'roads',
+  'water',
 ] as const;
 export type TileLayer = (typeof tileLayers)[number];
 
@@ -27,8 +29,13 @@ export const minZoom: Record<TileLayer, number> = {
   communities: 13,
   'unit-grids': 14,
   'duty-grids': 13,
-  components: 15,
+  components: 13,
+  roads: 8,
+  water: 0,
 };
+
+/** From this zoom each component is drawn; below it, clusters with their counts (server-side). */
+export const componentsFrom = 17;
 
 export const shanghai = { center: [121.47, 31.23] as [number, number], zoom: 9 };
 
@@ -79,14 +86,171 @@ const districtTint: ExpressionSpecification = [
   '#f4f4ef',
 ];
 
-function source(origin: string, layer: TileLayer): SourceSpecification {
+export function source(origin: string, layer: TileLayer): SourceSpecification {
   return {
     type: 'vector',
     tiles: [`${origin}/api/v1/tiles/${layer}/{z}/{x}/{y}.mvt`],
     minzoom: minZoom[layer],
-    maxzoom: 16,
+    // Components change from clusters to single points at componentsFrom: ask for those tiles too.
+    maxzoom: layer === 'components' ? componentsFrom : 16,
     promoteId: 'code',
   };
+}
+
+/** Road widths by class and zoom: main roads read from the city view, lanes from street zoom. */
+const roadWidth = (k: number): ExpressionSpecification => [
+  'interpolate',
+  ['exponential', 1.6],
+  ['zoom'],
+  10,
+  ['match', ['get', 'class'], ['motorway', 'trunk', 'primary'], 1.2 * k, 0.5 * k],
+  14,
+  ['match', ['get', 'class'], ['motorway', 'trunk', 'primary'], 4 * k, 'secondary', 2.6 * k, 1.4 * k],
+  18,
+  ['match', ['get', 'class'], ['motorway', 'trunk', 'primary'], 22 * k, 'secondary', 16 * k, 9 * k],
+];
+
+export interface BaseColours {
+  water: string;
+  waterLabel: string;
+  road: string;
+  roadMain: string;
+  casing: string;
+  roadLabel: string;
+  halo: string;
+}
+
+export const lightBase: BaseColours = {
+  water: '#a9cdf0',
+  waterLabel: '#2f6aa3',
+  road: '#ffffff',
+  roadMain: '#fbe3a6',
+  casing: '#c9ced6',
+  roadLabel: '#3d4b5c',
+  halo: '#ffffff',
+};
+
+/**
+ * Our own base map: water over the district fills, roads over the grids' fills and under their
+ * lines, names along the roads. Hidden when ONEGRID_BASEMAP draws another base (basemap.ts).
+ */
+export function baseLayers(c: BaseColours = lightBase): {
+  water: LayerSpecification[];
+  roads: LayerSpecification[];
+  labels: LayerSpecification[];
+} {
+  const src = (layer: TileLayer) => ({ source: layer, 'source-layer': layer });
+  return {
+    water: [{ id: 'water-fill', type: 'fill', ...src('water'), paint: { 'fill-color': c.water } }],
+    roads: [
+      {
+        id: 'roads-casing',
+        type: 'line',
+        ...src('roads'),
+        minzoom: 13,
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': c.casing, 'line-width': roadWidth(1.25), 'line-opacity': 0.9 },
+      },
+      {
+        id: 'roads-line',
+        type: 'line',
+        ...src('roads'),
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: {
+          'line-color': ['match', ['get', 'class'], ['motorway', 'trunk', 'primary'], c.roadMain, c.road],
+          'line-width': roadWidth(1),
+        },
+      },
+    ],
+    labels: [
+      {
+        id: 'water-labels',
+        type: 'symbol',
+        ...src('water'),
+        minzoom: 11,
+        layout: {
+          'text-field': ['get', 'name'],
+          'text-font': labelFonts,
+          'text-size': ['interpolate', ['linear'], ['zoom'], 11, 12, 16, 16],
+          'text-letter-spacing': 0.3,
+          'symbol-placement': 'point',
+        },
+        paint: { 'text-color': c.waterLabel, 'text-halo-color': c.halo, 'text-halo-width': 1.2 },
+      },
+      {
+        id: 'road-labels',
+        type: 'symbol',
+        ...src('roads'),
+        minzoom: 13,
+        layout: {
+          'text-field': ['get', 'name'],
+          'text-font': labelFonts,
+          'text-size': ['interpolate', ['linear'], ['zoom'], 13, 11, 17, 14],
+          'symbol-placement': 'line',
+          'text-max-angle': 40,
+          'symbol-spacing': 300,
+        },
+        paint: { 'text-color': c.roadLabel, 'text-halo-color': c.halo, 'text-halo-width': 1.6 },
+      },
+    ],
+  };
+}
+
+/** Components: counted clusters below componentsFrom, single points (by status) from it. */
+export function componentLayers(): LayerSpecification[] {
+  const src = { source: 'components', 'source-layer': 'components' };
+  const cluster: ExpressionSpecification = ['==', ['get', 'level'], 'cluster'];
+  return [
+    {
+      id: 'components-cluster',
+      type: 'circle',
+      ...src,
+      minzoom: minZoom.components,
+      maxzoom: componentsFrom,
+      filter: cluster,
+      paint: {
+        'circle-color': '#5f7a9c',
+        'circle-opacity': 0.18,
+        'circle-stroke-color': '#5f7a9c',
+        'circle-stroke-opacity': 0.45,
+        'circle-stroke-width': 1,
+        'circle-radius': ['interpolate', ['linear'], ['get', 'count'], 1, 4, 50, 8, 500, 13],
+      },
+    },
+    {
+      id: 'components-count',
+      type: 'symbol',
+      ...src,
+      minzoom: 16,
+      maxzoom: componentsFrom,
+      filter: cluster,
+      layout: { 'text-field': ['to-string', ['get', 'count']], 'text-font': labelFonts, 'text-size': 10 },
+      paint: { 'text-color': '#3c5675', 'text-opacity': 0.8 },
+    },
+    {
+      id: 'components-circle',
+      type: 'circle',
+      ...src,
+      minzoom: componentsFrom,
+      filter: ['!', cluster],
+      paint: {
+        'circle-color': [
+          'match',
+          ['get', 'status'],
+          'intact',
+          colors.componentStatus.intact,
+          'damaged',
+          colors.componentStatus.damaged,
+          'missing',
+          colors.componentStatus.missing,
+          colors.componentStatus.abandoned,
+        ],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 17, 3.5, 19, 6],
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 1,
+      },
+    },
+  ];
 }
 
 /** Style layer ids by toggle group, for the layer switcher. */
@@ -107,7 +271,9 @@ export const groupLayers: Record<TileLayer, string[]> = {
     'unit-grids-selected-line',
   ],
   'duty-grids': ['duty-grids-line'],
-  components: ['components-circle'],
+  components: ['components-cluster', 'components-count', 'components-circle'],
+  roads: ['roads-casing', 'roads-line', 'road-labels'],
+  water: ['water-fill', 'water-labels'],
 };
 
 export const labelSource = 'labels';
@@ -117,6 +283,7 @@ export const noneSelected: ExpressionSpecification = ['==', ['get', 'code'], '__
 
 export function buildStyle(origin: string): StyleSpecification {
   const src = (layer: TileLayer) => ({ source: layer, 'source-layer': layer });
+  const base = baseLayers();
   const layers: LayerSpecification[] = [
     { id: 'background', type: 'background', paint: { 'background-color': colors.background } },
     {
@@ -138,6 +305,7 @@ export function buildStyle(origin: string): StyleSpecification {
         'fill-opacity': 0.5,
       },
     },
+    ...base.water,
     {
       id: 'unit-grids-selected-fill',
       type: 'fill',
@@ -146,6 +314,7 @@ export function buildStyle(origin: string): StyleSpecification {
       filter: noneSelected,
       paint: { 'fill-color': '#5b9cf0', 'fill-opacity': 0.45 },
     },
+    ...base.roads,
     {
       id: 'unit-grids-line',
       type: 'line',
@@ -230,28 +399,8 @@ export function buildStyle(origin: string): StyleSpecification {
       filter: noneSelected,
       paint: { 'line-color': colors.selected, 'line-width': 2.5 },
     },
-    {
-      id: 'components-circle',
-      type: 'circle',
-      ...src('components'),
-      minzoom: minZoom.components,
-      paint: {
-        'circle-color': [
-          'match',
-          ['get', 'status'],
-          'intact',
-          colors.componentStatus.intact,
-          'damaged',
-          colors.componentStatus.damaged,
-          'missing',
-          colors.componentStatus.missing,
-          colors.componentStatus.abandoned,
-        ],
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 15, 3.5, 18, 7],
-        'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': 1,
-      },
-    },
+    ...componentLayers(),
+    ...base.labels,
     {
       id: 'street-labels',
       type: 'symbol',

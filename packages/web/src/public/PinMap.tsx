@@ -1,14 +1,11 @@
 /**
- * The citizen's map: our own boundary tiles (the public layers only: no components, no duty grids),
+ * The citizen's map: the base map and our public layers (no components, no duty grids),
  * a tap puts the pin, the pin can be dragged, and "my position" asks the phone's GPS.
  */
-import 'maplibre-gl/dist/maplibre-gl.css';
-import { MapLibreMap, Marker, NavigationControl, type StyleSpecification, setWorkerUrl } from 'maplibre-gl';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { type MapLibreMap, Marker, NavigationControl, type StyleSpecification } from 'maplibre-gl';
 import { useEffect, useRef } from 'react';
-import { buildStyle, labelFonts, shanghai } from '../map/style.ts';
-
-setWorkerUrl(workerUrl);
+import { createMap } from '../map/factory.ts';
+import { buildStyle, shanghai } from '../map/style.ts';
 
 const privateLayers = new Set(['components', 'duty-grids']);
 
@@ -38,15 +35,11 @@ export function PinMap({ pin, onPin }: { pin: Pin | null; onPin(pin: Pin): void 
     if (!el) return;
     let map: MapLibreMap;
     try {
-      map = new MapLibreMap({
+      map = createMap({
         container: el,
         style: publicStyle(window.location.origin),
         center: pin ? [pin.lng, pin.lat] : shanghai.center,
         zoom: pin ? 16 : 10,
-        attributionControl: false,
-        dragRotate: false,
-        pitchWithRotate: false,
-        localIdeographFontFamily: labelFonts.join(', '),
       });
     } catch {
       // No WebGL: the address field and "my position" still work.
@@ -55,9 +48,6 @@ export function PinMap({ pin, onPin }: { pin: Pin | null; onPin(pin: Pin): void 
     mapRef.current = map;
     map.addControl(new NavigationControl({ showCompass: false }), 'bottom-right');
     map.on('click', (e) => onPinRef.current({ lng: e.lngLat.lng, lat: e.lngLat.lat }));
-    map.on('idle', () => {
-      el.dataset.idle = 'true';
-    });
     return () => {
       markerRef.current = null;
       mapRef.current = null;

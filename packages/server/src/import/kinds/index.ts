@@ -5,6 +5,7 @@
 import type { ImportKindName } from '../types.ts';
 import { addresses } from './addresses.ts';
 import { communities, districts, streets } from './areas.ts';
+import { roads, water } from './basemap.ts';
 import { components } from './components.ts';
 import { devices } from './devices.ts';
 import { dutyGrids } from './duty-grids.ts';
@@ -20,4 +21,6 @@ export const importKinds: Record<ImportKindName, ImportKind<unknown>> = {
   components,
   addresses,
   devices,
+  roads,
+  water,
 };

@@ -1,9 +1,10 @@
 /**
- * Just enough WKT for CSV geometry columns: POINT, POLYGON, MULTIPOLYGON (and their Z/M forms,
+ * Just enough WKT for CSV geometry columns: POINT, POLYGON, MULTIPOLYGON, LINESTRING,
+ * MULTILINESTRING (and their Z/M forms,
  * whose extra ordinates are dropped), with an optional EWKT "SRID=…;" prefix.
  */
 export interface WktGeometry {
-  type: 'Point' | 'Polygon' | 'MultiPolygon';
+  type: 'Point' | 'Polygon' | 'MultiPolygon' | 'LineString' | 'MultiLineString';
   coordinates: unknown;
 }
 
@@ -11,13 +12,15 @@ const types: Record<string, WktGeometry['type']> = {
   POINT: 'Point',
   POLYGON: 'Polygon',
   MULTIPOLYGON: 'MultiPolygon',
+  LINESTRING: 'LineString',
+  MULTILINESTRING: 'MultiLineString',
 };
 
 export function parseWkt(text: string): WktGeometry {
   const m = /^\s*(?:SRID=\d+;)?\s*([A-Za-z]+)\s*(?:ZM|Z|M)?\s*(\(.*\))\s*$/s.exec(text);
   const type = m?.[1] ? types[m[1].toUpperCase()] : undefined;
   if (!m?.[2] || !type) {
-    throw new Error(`not a WKT POINT, POLYGON or MULTIPOLYGON: "${text.slice(0, 40)}"`);
+    throw new Error(`not a WKT POINT, LINESTRING, POLYGON or MULTIPOLYGON: "${text.slice(0, 40)}"`);
   }
   // "(x y, x y)" → "[[x,y],[x,y]]": tuples become arrays, parentheses become brackets.
   const json = m[2]
