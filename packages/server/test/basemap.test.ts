@@ -152,7 +152,7 @@ describe(`the base map served by OneGrid (${testEngine})`, () => {
     const parsed = parseBasemap('pmtiles:city.pmtiles', dir);
     if (!parsed.ok) throw new Error(parsed.problem);
     withArchive = await testServer(t.db, undefined, { basemap: parsed.basemap });
-  });
+  }, 120_000);
   afterAll(async () => {
     await withArchive?.close();
     await plain?.close();
