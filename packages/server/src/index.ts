@@ -11,6 +11,13 @@ export * from './db/db.ts';
 export * from './db/migrate.ts';
 export * from './db/open.ts';
 export { DataDirLockedError, openPglite } from './db/pglite.ts';
+export {
+  createDeliveries,
+  type Deliveries,
+  type DeliveryOptions,
+  retryDelayMs,
+  signBody,
+} from './deliveries/deliveries.service.ts';
 export * from './errors.ts';
 export * from './geo/index.ts';
 export * from './import/index.ts';

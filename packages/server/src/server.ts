@@ -196,6 +196,7 @@ export async function buildServer({
     availability,
     outbox: () => bus.stats(),
     sseClients: () => events.clients(),
+    deliveries: () => deliveriesModule.deliveries.repository.open(),
     ingest: () => ({
       ...iot.stats.totals(),
       pending: iot.sink.pending(),

@@ -95,7 +95,7 @@ describe(`service accounts on ${testEngine}`, () => {
     );
     gate.get('/api/v1/people-only', { config: { access: 'cases:read' } }, async () => ({ ok: true }));
     await gate.ready();
-  });
+  }, 300_000);
   afterAll(async () => {
     await gate?.close();
     await server?.close();

@@ -85,7 +85,7 @@ describe(`data sharing on ${testEngine}`, () => {
       expect(res.statusCode, res.body).toBe(201);
       caseIds.push(res.json().id);
     }
-  });
+  }, 300_000);
   afterAll(async () => {
     await server?.close();
     await t?.close();

@@ -127,7 +127,7 @@ describe(`webhooks on ${testEngine}`, () => {
     });
     await server.geo.refresh({ force: true });
     for (const u of ['root', 'op', 'insp', 'boss']) tokens[u] = await login(server, u);
-  });
+  }, 300_000);
   afterAll(async () => {
     await server?.close();
     await rx.down().catch(() => undefined);
@@ -179,6 +179,8 @@ describe(`webhooks on ${testEngine}`, () => {
       return r.rows[0]!.n >= 3;
     });
     expect(rx.got.length).toBe(before);
+    const metrics = await server.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/onegrid_deliveries\{kind="webhook",state="pending"\} [1-9]/);
     await rx.up();
     await rx.until((got) => got.filter((g) => ids.includes(g.body.data.id ?? 0)).length >= 6);
     await eventually(async () => {

@@ -24,12 +24,15 @@ export function createDeliveriesModule({
   bus,
   options,
   fanOutMs = 1000,
+  retentionDays = 7,
 }: {
   db: Db;
   log: Logger;
   bus: EventBus;
   options?: Partial<DeliveryOptions>;
   fanOutMs?: number;
+  /** Delivered rows are kept this long (the delivery log); dead letters until replayed. */
+  retentionDays?: number;
 }): DeliveriesModule {
   const dlog = log.child({ category: 'deliveries' });
   const deliveries = createDeliveries({ db, log: dlog, ...(options ? { options } : {}) });
@@ -59,6 +62,17 @@ export function createDeliveriesModule({
             },
           };
         },
+        { once: true },
+      ),
+      job(
+        'deliveries.retention',
+        ['scheduler'],
+        () =>
+          startLoop(
+            () => deliveries.repository.prune(new Date(Date.now() - retentionDays * 86_400_000)),
+            3600_000,
+            (e) => dlog.warn({ err: e }, 'pruning delivered deliveries failed'),
+          ),
         { once: true },
       ),
     ],

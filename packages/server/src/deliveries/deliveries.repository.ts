@@ -191,6 +191,23 @@ export function deliveriesRepository(db: Queryable) {
       return out;
     },
 
+    /** Pending and dead deliveries by kind of target (for /metrics). */
+    async open(): Promise<{ kind: string; state: string; n: number }[]> {
+      const r = await db.query<{ kind: string; state: string; n: number }>(
+        `SELECT split_part(target, ':', 1) AS kind, state, count(*)::int AS n FROM deliveries
+          WHERE state <> 'delivered' GROUP BY 1, 2`,
+      );
+      return r.rows;
+    },
+
+    /** Delivered rows (and their log) older than `before` go; dead letters stay until replayed or the target goes. */
+    async prune(before: Date): Promise<number> {
+      const r = await db.query("DELETE FROM deliveries WHERE state = 'delivered' AND delivered_at < $1", [
+        before,
+      ]);
+      return r.rowCount;
+    },
+
     async totals(): Promise<Record<DeliveryState, number>> {
       const r = await db.query<{ state: DeliveryState; n: number }>(
         'SELECT state, count(*)::int AS n FROM deliveries GROUP BY 1',

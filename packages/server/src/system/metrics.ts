@@ -14,6 +14,8 @@ export interface MetricsSources {
   /** The SSE bus: delivered count and how far behind the outbox it is. */
   outbox?: () => { delivered: number; lagSeconds: number; pendingRecheck: number };
   sseClients?: () => number;
+  /** Outbound deliveries not yet delivered, by kind of target and state (read from the database). */
+  deliveries?: () => Promise<{ kind: string; state: string; n: number }[]>;
   /** Ingest in this process (undefined while the role does not run here). */
   ingest?: () =>
     | {
@@ -161,6 +163,20 @@ export function createMetrics(sources: MetricsSources): Metrics {
       collect() {
         const age = ingest()?.lastMessageAgeSeconds;
         if (age !== undefined) this.set(age);
+      },
+    });
+  }
+
+  if (sources.deliveries) {
+    const deliveries = sources.deliveries;
+    new client.Gauge({
+      name: 'onegrid_deliveries',
+      help: 'Outbound deliveries (webhooks, federation, hotline) pending or dead, by kind of target',
+      labelNames: ['kind', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const r of await deliveries()) this.set({ kind: r.kind, state: r.state }, r.n);
       },
     });
   }
