@@ -79,6 +79,8 @@ export interface Config {
   ingestStallSeconds: number;
   /** Days outbox events are kept after they were written (delivered long before). */
   outboxRetentionDays: number;
+  /** Federation (docs/federation.md): the longest wait between two tries of a failing link, and how often figures go up. */
+  federation: { retryMaxSeconds: number; figuresSeconds: number };
   /** Requests per minute from one address on login, public reports and Open311 POST (0: no limit). */
   rateLimits: { loginPerMinute: number; publicReportsPerMinute: number; open311PostsPerMinute: number };
   /** Origins the web app may load basemap tiles and styles from (the Content Security Policy). */
@@ -222,6 +224,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.ONEGRID_METRICS_TOKEN || undefined,
     ingestStallSeconds: int('ONEGRID_INGEST_STALL_SECONDS', 60, 1, 86_400),
     outboxRetentionDays: int('ONEGRID_OUTBOX_RETENTION_DAYS', 7, 1, 3650),
+    federation: {
+      retryMaxSeconds: int('ONEGRID_FEDERATION_RETRY_MAX_SECONDS', 60, 1, 3600),
+      figuresSeconds: int('ONEGRID_FEDERATION_FIGURES_SECONDS', 300, 1, 86_400),
+    },
     rateLimits: {
       loginPerMinute: int('ONEGRID_RATE_LIMIT_LOGIN', 30, 0, 1_000_000),
       publicReportsPerMinute: int('ONEGRID_RATE_LIMIT_PUBLIC_REPORTS', 10, 0, 1_000_000),

@@ -19,6 +19,8 @@ export {
   signBody,
 } from './deliveries/deliveries.service.ts';
 export * from './errors.ts';
+export { federationRepository } from './federation/federation.repository.ts';
+export { keyIdOf, newKeyPair, sign, verify } from './federation/keys.ts';
 export * from './geo/index.ts';
 export * from './import/index.ts';
 export { BrokerPortInUseError, telemetryTopic } from './iot/broker.ts';

@@ -38,6 +38,7 @@ import { dutyService } from './duty/duty.service.ts';
 import { createEmergency, type Emergency } from './emergency/emergency.module.ts';
 import { createEvents } from './events/events.module.ts';
 import type { EventBus } from './events/outbox.ts';
+import { createFederation } from './federation/federation.module.ts';
 import { createGeo } from './geo/geo.module.ts';
 import type { GeoService } from './geo/geo.service.ts';
 import { type App, createApp } from './http/app.ts';
@@ -91,7 +92,8 @@ export interface ServerDeps {
         | 'basemap'
       >
     > &
-    Partial<Pick<Config, 'notify'>> & {
+    Partial<Pick<Config, 'notify'>> &
+    Partial<Pick<Config, 'federation'>> & {
       rateLimits?: Partial<RateLimits>;
       /** Seconds a changed row waits before the share feed reads it (default 15; tests 0). */
       shareSettleSeconds?: number;
@@ -282,6 +284,21 @@ export async function buildServer({
     geo: geo.service,
     snapshots: attachments,
   });
+  const federation = createFederation({
+    db,
+    log,
+    clock,
+    cases: cases.service,
+    attachments,
+    registry: metrics.registry,
+    vitals: async (areaCode) => {
+      const snap = await vitals.engine.current();
+      const values = snap.values.get(areaCode);
+      if (!values) return undefined;
+      return { overall: snap.overall.get(areaCode) ?? null, values: Object.fromEntries(values) };
+    },
+    ...(config.federation ? { options: config.federation } : {}),
+  });
   const notify = createNotify({
     db,
     log,
@@ -384,6 +401,7 @@ export async function buildServer({
     { name: 'command', routes: (a) => commandRoutes(a, { db, clock }) },
     notify,
     cameras,
+    federation,
     {
       name: 'patrol',
       routes: (a) =>

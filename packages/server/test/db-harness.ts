@@ -34,21 +34,22 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+async function preparePgliteSnapshot(): Promise<void> {
+  const file = snapshotPath();
+  if (fs.existsSync(file)) return;
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const db = await openPglite();
+  await migrate(db);
+  const dump = await db.pglite.dumpDataDir('gzip');
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+  fs.renameSync(tmp, file);
+  await db.close();
+}
+
 /** Called once per run by the vitest global setup. */
 export async function prepareTestDatabases(): Promise<void> {
-  if (testEngine === 'pglite') {
-    const file = snapshotPath();
-    if (fs.existsSync(file)) return;
-    fs.mkdirSync(cacheDir, { recursive: true });
-    const db = await openPglite();
-    await migrate(db);
-    const dump = await db.pglite.dumpDataDir('gzip');
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
-    fs.renameSync(tmp, file);
-    await db.close();
-    return;
-  }
+  if (testEngine === 'pglite') return preparePgliteSnapshot();
   const admin = new pg.Client({ connectionString: postgresAdminUrl });
   await admin.connect();
   try {
@@ -101,6 +102,13 @@ export async function snapshotBlob(): Promise<Blob> {
   const file = snapshotPath();
   if (!fs.existsSync(file)) await prepareTestDatabases();
   return new Blob([fs.readFileSync(file)]);
+}
+
+/** A fresh, migrated PGlite database whatever this run's engine (tests that mix engines: federation). */
+export async function openPgliteTestDb(): Promise<TestDb> {
+  await preparePgliteSnapshot();
+  const db = await openPglite({ loadDataDir: new Blob([fs.readFileSync(snapshotPath())]) });
+  return { db, close: () => db.close() };
 }
 
 /** A fresh, migrated database for one test file. */

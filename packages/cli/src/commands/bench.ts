@@ -17,6 +17,7 @@ registerBenchmark(
 registerBenchmark('ingest', async () => (await import('../bench/ingest.bench.ts')).ingestBenchmark);
 registerBenchmark('locate', () => import('../bench/locate.bench.ts').then((m) => m.default));
 registerBenchmark('webhooks', async () => (await import('../bench/webhooks.bench.ts')).webhooksBenchmark);
+registerBenchmark('exchange', async () => (await import('../bench/exchange.bench.ts')).exchangeBenchmark);
 registerBenchmark('vitals', async () => (await import('../bench/vitals.bench.ts')).vitalsBenchmark);
 registerBenchmark('city', async () => (await import('../bench/city.bench.ts')).cityBenchmark);
 

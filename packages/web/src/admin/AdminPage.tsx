@@ -10,6 +10,7 @@ import { CatalogTab } from './CatalogTab.tsx';
 import { CategoriesTab } from './CategoriesTab.tsx';
 import { DepartmentsTab } from './DepartmentsTab.tsx';
 import { DevicesTab } from './DevicesTab.tsx';
+import { FederationTab } from './FederationTab.tsx';
 import { ImportTab } from './ImportTab.tsx';
 import { ServiceAccountsTab } from './ServiceAccountsTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
@@ -29,6 +30,7 @@ export const adminTabs = [
   'catalog',
   'import',
   'devices',
+  'federation',
 ] as const;
 export type AdminTab = (typeof adminTabs)[number];
 
@@ -42,6 +44,7 @@ const labels: Record<AdminTab, MessageKey> = {
   catalog: 'admin.tab.catalog',
   import: 'admin.tab.import',
   devices: 'admin.tab.devices',
+  federation: 'admin.tab.federation',
 };
 
 /** Users are the security administrator's (三员分立); every other tab is configuration. */
@@ -55,6 +58,7 @@ const needs: Record<AdminTab, Capability> = {
   catalog: 'directory:read',
   import: 'config:write',
   devices: 'config:write',
+  federation: 'config:write',
 };
 
 function tabOf(hash: string, tabs: readonly AdminTab[]): AdminTab {
@@ -106,6 +110,7 @@ export default function AdminPage({ user }: { user: User }) {
           {tab === 'catalog' && <CatalogTab />}
           {tab === 'import' && <ImportTab />}
           {tab === 'devices' && <DevicesTab />}
+          {tab === 'federation' && <FederationTab scope={user.scopeCode} />}
         </Suspense>
       </div>
     </div>

@@ -45,6 +45,7 @@ import {
   useCommandStream,
   type Vitals,
 } from './data.ts';
+import { LinkedPlatformsPanel, useLinkedPlatforms } from './LinkedPlatforms.tsx';
 import { FocusPanel, GridPanel, Panel, Ticker, type TickerItem, useCharts, VitalsPanel } from './panels.tsx';
 import { ReplayBar, type ReplayView } from './Replay.tsx';
 import './command.css';
@@ -495,6 +496,7 @@ export default function CommandPage() {
     setArea(code);
   }, []);
   const charts = useCharts(figures, drill, chartsOn);
+  const linked = useLinkedPlatforms();
   const leaveFocus = () => {
     setFocus(null);
     const map = mapRef.current;
@@ -578,6 +580,7 @@ export default function CommandPage() {
 
       <aside className="cmd-left">
         <VitalsPanel vitals={vitals} />
+        <LinkedPlatformsPanel list={linked} area={area ?? null} />
         <Panel title={t('cmd.categories')} className="grow">
           {charts.categories}
         </Panel>
