@@ -57,6 +57,23 @@ describe(`places people recognise (${testEngine})`, () => {
     }, 90_000);
   }
 
+  it('finds an address typed loosely in the staff map search and locates it there', async () => {
+    const page = await e.openAs('op', '#/map', { viewport: desktop });
+    await page.getByTestId('address-search-input').fill('黄浦区西藏中路１０');
+    const option = page.getByTestId('address-search-option').first();
+    await option.waitFor();
+    expect(await option.textContent()).toContain('黄浦区西藏中路10号');
+    await e.shot(page, 'places-staff-search-desktop.png');
+    await option.click();
+    await page.waitForSelector('[data-testid=locate-district]');
+    expect(await page.getByTestId('locate-district').textContent()).toContain('黄浦区');
+    // The located point reads as its address, the coordinates one click away.
+    await expect
+      .poll(() => page.getByTestId('locate-address').textContent())
+      .toContain('黄浦区西藏中路10号（相距 0 米）');
+    expect(e.pageErrors).toEqual([]);
+  }, 90_000);
+
   it('shows the nearest standard address of a case instead of its coordinates', async () => {
     const c = await e.call<{ id: number }>('op', 'POST', '/api/v1/cases', {
       category: '06012',

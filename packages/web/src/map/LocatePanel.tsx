@@ -1,4 +1,5 @@
 import { Icon } from '../app/icons.tsx';
+import { NearestAddress } from '../cases/NearestAddress.tsx';
 import { useT } from '../i18n/i18n.tsx';
 import type { LocateState } from './useLocate.ts';
 
@@ -51,11 +52,9 @@ export function LocatePanel({ state, onClose }: { state: LocateState; onClose():
           <Icon name="close" size={16} />
         </button>
       </header>
-      <p className="locate-panel__coords">
-        <span>{t('locate.coords')}</span>
-        <code>
-          {lngLat.lng.toFixed(6)}, {lngLat.lat.toFixed(6)}
-        </code>
+      <p className="locate-panel__coords" data-testid="locate-address">
+        <span>{t('case.address')}</span>
+        <NearestAddress lng={lngLat.lng} lat={lngLat.lat} />
       </p>
       {(state.status === 'loading' || state.status === 'unauthorized') && (
         <p className="locate-panel__msg">{t('locate.loading')}</p>

@@ -3,6 +3,7 @@ import {
   type GeoJSONSource,
   type LngLat,
   type MapLibreMap,
+  LngLat as MapLngLat,
   Marker,
   NavigationControl,
   ScaleControl,
@@ -12,6 +13,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Icon } from '../app/icons.tsx';
 import { useAuth } from '../auth/auth.tsx';
 import { useT } from '../i18n/i18n.tsx';
+import { type AddressCandidate, AddressSearch } from './AddressSearch.tsx';
 import { createMap } from './factory.ts';
 import { LayerPanel, useLayerVisibility } from './LayerPanel.tsx';
 import { LocatePanel } from './LocatePanel.tsx';
@@ -152,6 +154,15 @@ export default function MapPage() {
     if (locateState.status === 'unauthorized') void locate(locateState.lngLat);
   }, [token, ready, locateState, locate]);
 
+  /** An address picked in the search: fly there and locate it as if clicked. */
+  const goTo = useCallback(
+    (c: AddressCandidate) => {
+      mapRef.current?.flyTo({ center: [c.lng, c.lat], zoom: Math.max(mapRef.current.getZoom(), 17) });
+      void locate(new MapLngLat(c.lng, c.lat));
+    },
+    [locate],
+  );
+
   const resetView = useCallback(() => {
     mapRef.current?.flyTo({ center: shanghai.center, zoom: shanghai.zoom });
   }, []);
@@ -161,6 +172,9 @@ export default function MapPage() {
       <div ref={container} className="map-canvas" data-testid="map" data-ready={ready ? 'true' : 'false'} />
       {failed && <div className="map-failed">{t('map.webglMissing')}</div>}
       <LayerPanel visibility={visibility} onToggle={setVisible} zoom={zoom} />
+      <div className="map-search">
+        <AddressSearch onPick={goTo} />
+      </div>
       <div className="map-toolbar">
         <button type="button" className="map-tool" onClick={resetView} title={t('map.resetView')}>
           <Icon name="home" size={18} />
