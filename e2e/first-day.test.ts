@@ -29,13 +29,45 @@ describe(`a first day with the README accounts, in the browser (${testEngine})`,
   let operator: Page;
   const leftovers: string[] = [];
 
+  /**
+   * Toasts live 3.5 s; on a loaded machine a check may come later. Every page records each toast
+   * it shows (a MutationObserver installed before the app loads), and a step clears the record
+   * before it acts.
+   */
+  async function recordToasts(page: Page) {
+    const install = () => {
+      const w = window as unknown as { toasts?: string[] };
+      if (w.toasts) return;
+      const seen: string[] = [];
+      w.toasts = seen;
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('[data-sonner-toast]')) {
+          const text = el.textContent ?? '';
+          if (text && !seen.includes(text)) seen.push(text);
+        }
+      }).observe(document, { childList: true, subtree: true, characterData: true });
+    };
+    await page.addInitScript(install);
+    await page.evaluate(install);
+  }
+  const clearToasts = (page: Page) =>
+    page.evaluate(() => {
+      const w = window as unknown as { toasts?: string[] };
+      if (w.toasts) w.toasts.length = 0;
+    });
+
   /** The toast of this case's step, then the Latin check of the screen. */
   async function confirmed(page: Page, where: string) {
-    await page
-      .locator('[data-sonner-toast]')
-      .filter({ hasText: number })
-      .first()
-      .waitFor({ timeout: 20_000 });
+    await expect
+      .poll(
+        () =>
+          page.evaluate(
+            (n) => ((window as unknown as { toasts?: string[] }).toasts ?? []).some((t) => t.includes(n)),
+            number,
+          ),
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     leftovers.push(...(await latinWords(page)).map((w) => `${where}: ${w}`));
   }
 
@@ -52,6 +84,7 @@ describe(`a first day with the README accounts, in the browser (${testEngine})`,
     await page.getByTestId('case-detail').locator(`[data-action="${action}"]`).click();
     await page.getByTestId('action-form').waitFor();
     if (fill) await fill();
+    await clearToasts(page);
     await page.getByTestId('action-submit').click();
     await page.waitForSelector(`[data-testid=case-detail][data-status="${status}"]`, { timeout: 20_000 });
   }
@@ -65,6 +98,7 @@ describe(`a first day with the README accounts, in the browser (${testEngine})`,
     await task.getByTestId('task-photos').waitFor({ timeout: 15_000 });
     await task.locator('[data-testid=task-open]').click();
     await task.locator('[data-testid=act-yes]').click();
+    await clearToasts(inspector);
     await task.locator('[data-testid=act-submit]').click();
     await inspector.waitForSelector('[data-testid=sync-state][data-waiting="0"]', { timeout: 30_000 });
     await confirmed(inspector, `inspector ${list}`);
@@ -104,11 +138,13 @@ describe(`a first day with the README accounts, in the browser (${testEngine})`,
 
   it('a citizen reports 暴露垃圾 at 人民广场 from a phone and gets a number with a toast', async () => {
     const page = await e.open('/#/report', { viewport: phone, label: 'citizen' });
+    await recordToasts(page);
+    await page.reload();
     await page.getByTestId('report-form').waitFor();
     await page
       .getByTestId('photo-input')
       .setInputFiles({ name: 'litter.png', mimeType: 'image/png', buffer: photo });
-    await expect.poll(() => page.getByTestId('photo').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('photo').count(), { timeout: 30_000 }).toBe(1);
     // The map opens on 人民广场: a tap in its middle puts the pin there.
     await page.waitForSelector('[data-testid=pin-map][data-idle=true]', { timeout: 60_000 });
     const map = page.getByTestId('pin-map');
@@ -135,6 +171,7 @@ describe(`a first day with the README accounts, in the browser (${testEngine})`,
 
   it('operator sends the README inspector, picked by name, to verify', async () => {
     operator = await e.openAs('operator', '#/intake', { password });
+    await recordToasts(operator);
     await open(operator, '#/intake');
     await act(operator, 'verify-report', 'verifying', async () => {
       const select = operator.getByTestId('inspector-select');
@@ -151,6 +188,7 @@ describe(`a first day with the README accounts, in the browser (${testEngine})`,
       viewport: phone,
       contextOptions: { geolocation: gps, permissions: ['geolocation'] },
     });
+    await recordToasts(inspector);
     await inspector.waitForSelector('[data-testid=inspector]');
     await inspectorTask('verify-tasks');
     await expect.poll(status, { timeout: 20_000 }).not.toBe('verifying');
@@ -161,6 +199,7 @@ describe(`a first day with the README accounts, in the browser (${testEngine})`,
     await act(operator, 'accept', 'filed');
     await confirmed(operator, 'operator accept');
     const page = await e.openAs('dispatcher', '#/dispatch', { password });
+    await recordToasts(page);
     await open(page, '#/dispatch');
     await act(page, 'dispatch', 'dispatched');
     await confirmed(page, 'dispatcher dispatch');
@@ -171,6 +210,7 @@ describe(`a first day with the README accounts, in the browser (${testEngine})`,
 
   it('handler accepts and handles it with an after-photo', async () => {
     const page = await e.openAs('handler', '#/handling', { password });
+    await recordToasts(page);
     await open(page, '#/handling');
     await act(page, 'accept-task', 'handling');
     await confirmed(page, 'handler accept-task');
@@ -203,7 +243,9 @@ describe(`a first day with the README accounts, in the browser (${testEngine})`,
     expect(await page.getByTestId('track-status').textContent()).toContain('结案');
     expect(await page.getByTestId('track-outcome-note').textContent()).toBe('已清运，现场恢复整洁');
     const img = page.getByTestId('track-outcome-photo').first();
-    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(160);
+    await expect
+      .poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), { timeout: 30_000 })
+      .toBe(160);
     await e.shot(page, 'first-day-track-phone.png');
     leftovers.push(...(await latinWords(page)).map((w) => `citizen track: ${w}`));
     expect(leftovers).toEqual([]);

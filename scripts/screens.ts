@@ -50,14 +50,37 @@ const browser = await chromium.launch({
 });
 const report: string[] = [];
 
-async function settle(page: Page) {
+/** What says a screen has its data. */
+const readyOf: Record<string, string> = {
+  command: '[data-testid=command][data-ready=true]',
+  assessment: '[data-testid=assessment][data-busy=false]',
+  map: '[data-testid=map][data-ready=true]',
+  intake: '[data-testid=queue-item], [data-testid=queue-empty]',
+  dispatch: '[data-testid=queue-item], [data-testid=queue-empty]',
+  handling: '[data-testid=queue-item], [data-testid=queue-empty]',
+  iot: '[data-testid=alarm-item], [data-testid=alarm-empty]',
+  inspector: '[data-testid=inspector]',
+};
+
+async function settle(page: Page, ready?: string) {
+  if (ready) await page.waitForSelector(ready, { timeout: 90_000 }).catch(() => undefined);
   await page.waitForLoadState('networkidle', { timeout: 20_000 }).catch(() => undefined);
   // Maps and charts draw after their data; there is no single signal for all screens.
   await page.waitForTimeout(2500);
 }
 
-async function snap(page: Page, name: string) {
-  await settle(page);
+async function snap(page: Page, name: string, ready?: string) {
+  try {
+    await shoot(page, name, ready);
+  } catch (e) {
+    // One slow screen is no reason to lose the others: say so and go on.
+    report.push(`${name}: FAILED ${(e as Error).message.split('\n')[0]}`);
+    console.log(`${name}: FAILED`);
+  }
+}
+
+async function shoot(page: Page, name: string, ready?: string) {
+  await settle(page, ready);
   const jpeg = values.format !== 'png';
   await page.screenshot({
     path: path.join(out, `${name}.${jpeg ? 'jpg' : 'png'}`),
@@ -86,11 +109,11 @@ for (const [size, viewport] of sizes) {
     await page.getByLabel('密码').fill(values.password);
     await page.getByRole('button', { name: '登录', exact: true }).click();
     await page.waitForSelector('[data-testid=current-user], [data-testid=command], .command', {
-      timeout: 30_000,
+      timeout: 120_000,
     });
     for (const item of navFor(role)) {
       await page.goto(`${base}/#/${item.id === 'map' ? 'map' : item.id}`);
-      await snap(page, `${username}-${item.id}-${size}`);
+      await snap(page, `${username}-${item.id}-${size}`, readyOf[item.id]);
       // The inspector app's other tabs: tasks and patrol.
       if (item.id === 'inspector') {
         for (const tab of ['tasks', 'patrol']) {

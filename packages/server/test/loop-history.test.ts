@@ -19,7 +19,9 @@ describe(`the demo city's case history on ${testEngine}`, () => {
         ('310101-szdl', '黄浦区市政道路', '310101'), ('310101-cyzx', '黄浦区城运中心', '310101')
       ON CONFLICT DO NOTHING;
       DELETE FROM responsibility_matrix;`);
-    server = await testServer(t.db);
+    // The server's own jobs (the deadline sweep, every 30 s) run on the history's "now": on the
+    // real clock a slow run would 督办 overdue cases weeks after the history ends.
+    server = await testServer(t.db, () => new Date('2026-11-22T06:00:00Z'));
   });
   afterAll(async () => {
     await server?.close();

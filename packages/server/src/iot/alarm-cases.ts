@@ -14,6 +14,7 @@
  * once so the case is filed and dispatched within a second. Several servers may run it: the
  * report is idempotent per alarm and every action carries the case version.
  */
+import { reasonInChinese } from '@onegrid/domain';
 import type { CaseService } from '../cases/case.service.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
@@ -41,6 +42,7 @@ interface TodoAlarm {
   last_value: unknown;
   detail: Record<string, unknown> | null;
   raised_at: Date;
+  metrics: { key: string; name_zh?: string }[] | null;
 }
 
 interface LinkState {
@@ -56,9 +58,13 @@ interface LinkState {
 
 const fmt = (v: unknown) => (typeof v === 'number' ? String(Math.round(v * 100) / 100) : JSON.stringify(v));
 
+/** The case's description, in Chinese: the metric by its Chinese name, flags as 是/否 (issue 18). */
 function describe(a: TodoAlarm): string {
-  const reason = typeof a.detail?.reason === 'string' ? `（${a.detail.reason}）` : '';
-  return `物联感知告警 #${a.id}: ${a.rule_name} — 设备 ${a.device_name} (${a.device_id}) 当前值 ${fmt(a.last_value)}${reason}`;
+  const names = new Map((a.metrics ?? []).map((m) => [m.key, m.name_zh ?? m.key]));
+  const name = (k: string) => names.get(k) ?? k;
+  const reason = typeof a.detail?.reason === 'string' ? `（${reasonInChinese(a.detail.reason, name)}）` : '';
+  const value = typeof a.last_value === 'boolean' ? (a.last_value ? '是' : '否') : fmt(a.last_value);
+  return `物联感知告警 #${a.id}：${a.rule_name} — 设备 ${a.device_name}，当前值 ${value}${reason}`;
 }
 
 export function startAlarmCases(d: {
@@ -177,7 +183,8 @@ export function startAlarmCases(d: {
     const todo = await db.query<TodoAlarm>(
       `SELECT a.id::int AS id, a.device_id, dv.name AS device_name, r.name AS rule_name, a.severity,
               r.case_category AS category, r.case_urgency AS urgency,
-              ST_X(dv.location) AS lng, ST_Y(dv.location) AS lat, a.last_value, a.detail, a.raised_at
+              ST_X(dv.location) AS lng, ST_Y(dv.location) AS lat, a.last_value, a.detail, a.raised_at,
+              (SELECT t.metrics FROM device_types t WHERE t.id = dv.type_id) AS metrics
          FROM alarms a JOIN rules r ON r.id = a.rule_id JOIN devices dv ON dv.id = a.device_id
         WHERE NOT a.case_checked AND NOT a.cleared AND r.case_category IS NOT NULL
         ORDER BY a.id LIMIT 200`,

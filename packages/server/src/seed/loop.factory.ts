@@ -110,7 +110,7 @@ const sources = [
 ] as const;
 
 export async function seedCaseHistory(db: Db, geo: GeoService, options: HistoryOptions) {
-  const rng = createRng(options.seed ?? 'onegrid-history');
+  const rng = createRng(options.seed ?? `onegrid-history-${options.districtCode}`);
   const say = options.progress ?? (() => {});
   const end = options.now ?? new Date();
   let clock = new Date(end.getTime() - options.days * 86_400_000);

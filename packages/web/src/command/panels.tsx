@@ -3,6 +3,7 @@ import { lazy, type ReactNode, Suspense, useMemo } from 'react';
 import { uiFont } from '../app/fonts.ts';
 import { sourceLabel } from '../cases/CaseDetail.tsx';
 import { eventLabel, statusShort } from '../cases/names.ts';
+import { systemReporterLabel } from '../cases/parts.tsx';
 import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
 import type { ChartOption } from './Chart.tsx';
 import { severityColour } from './commandStyle.ts';
@@ -354,7 +355,7 @@ export function FocusPanel({ focus, onClose }: { focus: Focus; onClose(): void }
                 ? t(`cmd.event.${e.action}` as MessageKey)
                 : eventLabel(e.action, lang)}
             </span>
-            {e.actor && <span className="cmd-muted">{e.actor}</span>}
+            {e.actor && <span className="cmd-muted">{systemReporterLabel(e.actor, t) ?? e.actor}</span>}
           </li>
         ))}
       </ol>

@@ -214,7 +214,7 @@ export function ReportPage() {
           {receipt.number}
         </p>
         <p>{t('citizen.keyIs')}</p>
-        <p className="citizen-receipt__number" data-testid="receipt-key">
+        <p className="citizen-receipt__number mono" data-testid="receipt-key">
           {receipt.trackingKey}
         </p>
         <p className="citizen-muted">{t('citizen.keepNumber')}</p>
