@@ -44,7 +44,7 @@ describe('the Chinese UI reads in Chinese', () => {
     await e.call('root', 'POST', '/api/v1/telemetry', {
       readings: [{ deviceId: 'demo-smoke-03', ts: new Date().toISOString(), values: { smoke: true } }],
     });
-  }, 300_000);
+  }, 600_000);
   afterAll(async () => e?.close());
 
   const phone = { width: 390, height: 844 } as const;

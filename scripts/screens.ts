@@ -22,6 +22,7 @@ const { values } = parseArgs({
     password: { type: 'string', default: 'onegrid-demo' },
     /** JPEG keeps the committed set small; png for pixel checks. */
     format: { type: 'string', default: 'jpeg' },
+    sizes: { type: 'string', default: 'desktop,phone' },
   },
 });
 const base = values.url.replace(/\/$/, '');
@@ -91,7 +92,7 @@ async function shoot(page: Page, name: string, ready?: string) {
   console.log(`${name}${left.length ? `  Latin: ${left.join(' ')}` : ''}`);
 }
 
-for (const [size, viewport] of sizes) {
+for (const [size, viewport] of sizes.filter(([n]) => values.sizes.split(',').includes(n))) {
   // The citizen's pages, no login.
   if (!only || only.includes('public')) {
     const ctx = await browser.newContext({ viewport, locale: 'zh-CN' });
@@ -105,6 +106,7 @@ for (const [size, viewport] of sizes) {
     const ctx = await browser.newContext({ viewport, locale: 'zh-CN' });
     const page = await ctx.newPage();
     await page.goto(`${base}/`);
+    page.setDefaultTimeout(120_000);
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('密码').fill(values.password);
     await page.getByRole('button', { name: '登录', exact: true }).click();

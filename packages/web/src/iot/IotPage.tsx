@@ -230,7 +230,8 @@ function Alarms({ tick, types, canAck }: { tick: number; types: DeviceType[]; ca
                 <span className="iot-item__main">
                   <strong>{a.ruleName}</strong>
                   <span>
-                    {a.deviceName} · {showValue(a.lastValue, t)} {metricOf(types, a.deviceTypeId)?.unit ?? ''}
+                    {a.deviceName} · {showValue(a.lastValue, t)}{' '}
+                    {typeof a.lastValue === 'number' ? (metricOf(types, a.deviceTypeId)?.unit ?? '') : ''}
                   </span>
                 </span>
                 <span className="iot-item__side">
