@@ -48,6 +48,7 @@ import type { AlarmCases } from './iot/alarm-cases.ts';
 import type { IngestOptions, IngestRole } from './iot/ingest.role.ts';
 import { createIotModule } from './iot/iot.module.ts';
 import { createIot, type Iot, type IotConfig } from './iot/iot.ts';
+import { jointRoutes, jointService } from './joint/joint.ts';
 import type { Logger } from './logger.ts';
 import { createNotify, defaultNotifyConfig, type Notify } from './notify/notify.module.ts';
 import { open311Routes } from './open311/open311.routes.ts';
@@ -412,6 +413,10 @@ export async function buildServer({
     },
     { name: 'duty', routes: (a) => dutyRoutes(a, dutyService({ db, clock })) },
     emergency,
+    {
+      name: 'joint',
+      routes: (a) => jointRoutes(a, jointService({ db, clock, cases: cases.service })),
+    },
     {
       name: 'audit',
       routes: (a) => auditRoutes(a, { db }),

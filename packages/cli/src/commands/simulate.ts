@@ -1,7 +1,9 @@
-import { loadConfig } from '@onegrid/server';
+import { loadConfig, telemetryTopic } from '@onegrid/server';
 import type { Command } from 'commander';
+import mqtt from 'mqtt';
 import { type Kind, kinds, seeded } from '../simulate/kinds.ts';
 import { pool, simDevices, startSimulation } from '../simulate/run.ts';
+import { stormSensors, stormStep } from '../simulate/storm.ts';
 import { registerChannelSimulations } from './simulate-channels.ts';
 
 interface SimulateOptions {
@@ -16,6 +18,7 @@ interface SimulateOptions {
   kinds?: string;
   prefix: string;
   seed?: string;
+  scenario?: string;
 }
 
 const positive = (name: string, raw: string, allowZero = false): number => {
@@ -110,8 +113,28 @@ export function registerSimulate(program: Command) {
     .option('--kinds <list>', `comma-separated kinds (${kinds.join(', ')})`)
     .option('--prefix <p>', 'device id prefix', 'sim')
     .option('--seed <n>', 'random seed, to repeat a run')
-    .action(async (o: SimulateOptions) => {
+    .option(
+      '--scenario <name>',
+      'storm: a rainstorm over 人民广场 — standing-water sensors flood one after another (--devices of them, default 6) and recede, over --duration seconds',
+    )
+    .action(async (o: SimulateOptions, cmd: Command) => {
       const config = loadConfig();
+      if (o.scenario !== undefined && o.scenario !== 'storm')
+        throw new Error(`unknown scenario "${o.scenario}"; known: storm`);
+      if (o.scenario === 'storm') {
+        const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+        await runStorm({
+          config,
+          n: explicit('devices') ? Math.round(positive('devices', o.devices)) : 6,
+          duration: explicit('duration') ? positive('duration', o.duration) : 120,
+          api: apiClient(o.api ?? `http://localhost:${config.port}`),
+          user: o.user,
+          password: o.password,
+          mqttUrl: o.mqtt ?? config.mqttUrl ?? `mqtt://localhost:${config.mqttPort}`,
+          ...(o.mqtt || config.mqttUrl ? { topicPrefix: config.mqttTopicPrefix } : {}),
+        });
+        return;
+      }
       const n = Math.round(positive('devices', o.devices));
       const rate = positive('rate', o.rate);
       const duration = positive('duration', o.duration, true);
@@ -175,4 +198,62 @@ export function registerSimulate(program: Command) {
       );
       if (counts.failed > 0) process.exitCode = 1;
     });
+}
+
+/** The storm: register the sensors, then publish one reading each per step (40 steps) over the duration. */
+async function runStorm(o: {
+  config: ReturnType<typeof loadConfig>;
+  n: number;
+  duration: number;
+  api: ReturnType<typeof apiClient>;
+  user: string;
+  password: string;
+  mqttUrl: string;
+  topicPrefix?: string;
+}) {
+  await o.api.login(o.user, o.password);
+  const sensors = stormSensors(o.n);
+  process.stderr.write(`storm over 人民广场: registering ${sensors.length} standing-water sensors …\n`);
+  const tokens = await pool(sensors, 8, (d) =>
+    o.api.ensureDevice({
+      id: d.id,
+      typeId: 'water-depth',
+      name: d.name,
+      location: { lng: d.lng, lat: d.lat },
+    }),
+  );
+  const clients = await pool(sensors, 8, (d, i) =>
+    mqtt.connectAsync(o.mqttUrl, {
+      clientId: d.id,
+      username: d.id,
+      password: tokens[i],
+      reconnectPeriod: 2000,
+    }),
+  );
+  const steps = 40;
+  let sent = 0;
+  for (let s = 0; s < steps; s++) {
+    const messages = stormStep(sensors, s, steps, Date.now());
+    await Promise.all(
+      messages.map((m, i) =>
+        clients[i]!.publishAsync(
+          telemetryTopic(m.deviceId, o.topicPrefix),
+          JSON.stringify({ ts: m.ts, values: m.values }),
+          {
+            qos: 1,
+          },
+        ),
+      ),
+    );
+    sent += messages.length;
+    const deepest = Math.max(...messages.map((m) => m.values.depth));
+    process.stderr.write(
+      `  step ${s + 1}/${steps}: deepest ${deepest.toFixed(0)} cm, ${messages.filter((m) => m.values.depth > 27).length} sensors above 27 cm\n`,
+    );
+    await new Promise((r) => setTimeout(r, (o.duration * 1000) / steps));
+  }
+  await Promise.all(clients.map((c) => c.endAsync(false)));
+  console.log(
+    `storm: ${sent} readings from ${sensors.length} sensors; the flood plan is proposed once three alarm in one street`,
+  );
 }

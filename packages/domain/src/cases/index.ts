@@ -8,6 +8,7 @@ export * from './deadlines.ts';
 export * from './decide.ts';
 export * from './duplicates.ts';
 export * from './holidays.ts';
+export * from './joint.ts';
 export * from './open-case.ts';
 export * from './payload.ts';
 export * from './sources.ts';

@@ -88,6 +88,8 @@ export interface PlanFacts {
   alarms: readonly AlarmFact[];
   vitals: readonly VitalFact[];
   cases: readonly CaseFact[];
+  /** Device type id → its Chinese name, for the reason (积水监测 rather than water-depth). */
+  deviceTypeNames?: Readonly<Record<string, string>>;
 }
 
 export interface PlanProposal {
@@ -187,7 +189,7 @@ export function matchPlans(
             alarmIds: list.map((a) => a.id).sort((a, b) => a - b),
             caseIds: [],
             reason: {
-              zh: `${t.withinMinutes} 分钟内 ${devices.size} 个${t.deviceType ? `「${t.deviceType}」` : ''}设备报警（阈值 ${t.minDevices}）`,
+              zh: `${t.withinMinutes} 分钟内 ${devices.size} 个${t.deviceType ? (facts.deviceTypeNames?.[t.deviceType] ?? t.deviceType) : ''}设备报警（阈值 ${t.minDevices}）`,
               en: `${devices.size} ${t.deviceType ?? ''} devices alarming within ${t.withinMinutes} min (threshold ${t.minDevices})`,
             },
           });

@@ -33,6 +33,7 @@ import { audit } from '../audit/audit.ts';
 import type { Principal } from '../auth/auth.service.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+import { openAssistsOf } from '../joint/joint.ts';
 import { type CaseRow, caseRepository } from './case.repository.ts';
 import { type DispatchProposal, matrixRepository } from './matrix.repository.ts';
 import { reviveSnapshot } from './snapshot.ts';
@@ -141,6 +142,16 @@ export function caseService(deps: CaseServiceDeps) {
     }
     if (typeof body.category === 'string' && !(await repo.categoryExists(body.category))) {
       throw new AppError('validation_failed', `Unknown category ${body.category}`, { field: 'category' });
+    }
+    // 联勤联动: the lead reports handled only after every assisting department has (joint/joint.ts).
+    if (action === 'handle') {
+      const waiting = await openAssistsOf(tx, row.id);
+      if (waiting.length) {
+        throw new AppError('action_not_allowed', `联勤联动：等待协办部门反馈（${waiting.join('、')}）`, {
+          status: row.status,
+          waitingFor: waiting,
+        });
+      }
     }
     const d = decide(snapshot, action, actorOf(caller), body, now, config);
     if (!d.ok) {

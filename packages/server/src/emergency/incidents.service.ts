@@ -257,7 +257,7 @@ export function incidentsService({ db, clock, nudge = () => {} }: IncidentsDeps)
           const i = (await r.get(id))!;
           await record(tx, i, null, {
             kind: 'proposed',
-            text: `${o.areaName}${pr.reason.zh}，建议启动「${o.planName}」${levelLabel(pr.level)}响应，请值班领导研判`,
+            text: `${o.areaName}：${pr.reason.zh}，建议启动「${o.planName}」${levelLabel(pr.level)}响应，请值班领导研判`,
             action: 'emergency.incident.create',
             details: { planId: pr.planId, level: pr.level, alarmIds: pr.alarmIds, caseIds: pr.caseIds },
             dutyLog: true,

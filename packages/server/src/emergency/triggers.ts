@@ -43,6 +43,11 @@ export function triggerSweep(deps: {
       alarms: await repo.alarmFacts(since),
       cases: needsCases ? await repo.caseFacts(since) : [],
       vitals: needsVitals && deps.vitals ? await deps.vitals() : [],
+      deviceTypeNames: Object.fromEntries(
+        (
+          await db.query<{ id: string; name: string }>('SELECT id, name_zh AS name FROM device_types')
+        ).rows.map((r) => [r.id, r.name]),
+      ),
     };
     const blocking = await repo.blocking(new Date(now.getTime() - quietAfterMinutes * 60_000));
     const proposals = matchPlans(plans, facts, now, blocking);

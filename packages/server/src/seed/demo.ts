@@ -23,6 +23,7 @@ import {
 } from './areas.factory.ts';
 import { seedDemoBasemap } from './basemap.demo.ts';
 import { makeComponents } from './components.factory.ts';
+import { seedEmergencyDemo } from './emergency.factory.ts';
 import { inspectorsFor, makeDutyGrids, makeUnitGrids } from './grids.factory.ts';
 import { makePoliceGrids, policeLayer, reconcileLayer } from './layers.ts';
 import { square } from './loop-city.factory.ts';
@@ -158,6 +159,10 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<S
       const people = await atTheSquare(q, demoAccounts(), inspectors);
       await makeUsers(q, await fitAccounts(q, people));
       say(`users: ${demoAccounts().length} demo accounts and ${inspectors.length} grid inspectors`);
+      if (detail.includes('310101')) {
+        await seedEmergencyDemo(q);
+        say('emergency: the 黄浦区 flood plan, pumps, teams, stockpiles, shelters and a duty roster');
+      }
       await q.query('UPDATE geo_revision SET revision = revision + 1');
     });
   };

@@ -57,6 +57,12 @@ export async function cityCounts(db: Queryable): Promise<CityCounts> {
  */
 export async function clearCity(db: Queryable): Promise<void> {
   await db.exec(`
+    DELETE FROM emergency_dispatches;
+    DELETE FROM emergency_incidents;
+    DELETE FROM emergency_resources;
+    DELETE FROM emergency_plans;
+    DELETE FROM duty_log;
+    DELETE FROM duty_shifts;
     DELETE FROM layer_grid_units;
     DELETE FROM layer_grids;
     DELETE FROM components;

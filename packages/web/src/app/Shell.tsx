@@ -19,6 +19,7 @@ const AdminPage = lazy(() => import('../admin/AdminPage.tsx'));
 const InspectorApp = lazy(() => import('../inspector/InspectorApp.tsx'));
 const AssessmentPage = lazy(() => import('../assessment/AssessmentPage.tsx'));
 const IotPage = lazy(() => import('../iot/IotPage.tsx'));
+const EmergencyPage = lazy(() => import('../emergency/EmergencyPage.tsx'));
 const AuditPage = lazy(() => import('../audit/AuditPage.tsx'));
 const IntakeWorkbench = lazy(() =>
   import('../cases/screens.tsx').then((m) => ({ default: m.IntakeWorkbench })),
@@ -137,6 +138,7 @@ export function Shell({ user }: { user: User }) {
           {route.screen === 'assessment' && <AssessmentPage user={user} />}
           {route.screen === 'iot' && <IotPage user={user} />}
           {route.screen === 'audit' && <AuditPage />}
+          {route.screen === 'emergency' && <EmergencyPage user={user} />}
         </Suspense>
       </main>
     </div>

@@ -11,6 +11,7 @@ export type ScreenId =
   | 'command'
   | 'iot'
   | 'assessment'
+  | 'emergency'
   | 'admin'
   | 'audit';
 
@@ -59,6 +60,13 @@ export const navItems: readonly NavItem[] = [
   { id: 'command', label: 'nav.command', icon: 'command', ready: true, needs: ['command:view'] },
   // The IoT screen is for those who act on alarms; inspectors read devices in their own app.
   { id: 'iot', label: 'nav.iot', icon: 'iot', ready: true, needs: ['alarms:ack'] },
+  {
+    id: 'emergency',
+    label: 'nav.emergency',
+    icon: 'alert',
+    ready: true,
+    needs: ['emergency:read', 'duty:read'],
+  },
   { id: 'assessment', label: 'nav.assessment', icon: 'assessment', ready: true, needs: ['assessment:read'] },
   { id: 'admin', label: 'nav.admin', icon: 'admin', ready: true, needs: ['config:write', 'users:manage'] },
   { id: 'audit', label: 'nav.audit', icon: 'audit', ready: true, needs: ['audit:read'] },

@@ -1,4 +1,5 @@
 /** One case for every role: what it is, its deadline, who acts next, what you may do, its history. */
+
 import { defaultSourcePolicies } from '@onegrid/domain';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { toast } from 'sonner';
@@ -8,6 +9,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { ActionPanel } from './ActionPanel.tsx';
 import { CaseMap } from './CaseMap.tsx';
 import { actOn, type Case, duplicatesOf, getCase, useCaseStream } from './data.ts';
+import { JointPanel } from './JointPanel.tsx';
 import { NearestAddress } from './NearestAddress.tsx';
 import { actionLabel, eventLabel, isActionName, statusLabel } from './names.ts';
 import {
@@ -240,6 +242,7 @@ export function CaseDetail({
               </div>
             ))}
           </dl>
+          <JointPanel caseId={c.id} status={c.status} />
           {reportPhotos.length > 0 && (
             <section>
               <h3 className="cd-h3">{t('case.photos')}</h3>

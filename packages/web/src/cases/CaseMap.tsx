@@ -23,6 +23,9 @@ const toneColor = [
   '#c2410c',
   'closed',
   '#8a94a3',
+  // An available resource (emergency screens).
+  'ok',
+  '#16a34a',
   '#1463c8',
 ] as const;
 

@@ -9,6 +9,7 @@ import type { GeoJSONSource, MapLibreMap, MapMouseEvent } from 'maplibre-gl';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { LangSwitch } from '../app/LangSwitch.tsx';
 import { statusShort } from '../cases/names.ts';
+import { CommandIncident } from '../emergency/CommandIncident.tsx';
 import { type MessageKey, useI18n } from '../i18n/i18n.tsx';
 import {
   casesToGeoJSON,
@@ -625,6 +626,7 @@ export default function CommandPage() {
             {gridDetail ? <GridPanel grid={gridDetail} /> : charts.ranking}
           </Panel>
         )}
+        <CommandIncident map={mapReady ? mapRef.current : null} />
         <Panel title={t('cmd.trend')} className="grow">
           {charts.trend}
         </Panel>

@@ -15,6 +15,7 @@ export const en: Record<MessageKey, string> = {
   'nav.command': 'Command',
   'nav.iot': 'IoT',
   'nav.assessment': 'Assessment',
+  'nav.emergency': 'Emergency',
   'nav.admin': 'Admin',
   'nav.soon': 'Coming soon',
 

@@ -13,6 +13,7 @@ export const zh = {
   'nav.command': '指挥屏',
   'nav.iot': '物联感知',
   'nav.assessment': '综合评价',
+  'nav.emergency': '应急指挥',
   'nav.admin': '系统管理',
   'nav.soon': '即将上线',
 

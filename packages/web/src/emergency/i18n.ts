@@ -1,0 +1,161 @@
+/**
+ * The emergency screens' words, 中文 first. Kept beside the screens (the shared dictionary holds
+ * the navigation label); the domain's names (levels, report kinds, resource kinds) come from
+ * @onegrid/domain in both languages.
+ */
+import { useI18n } from '../i18n/i18n.tsx';
+
+const zh = {
+  title: '应急指挥',
+  'tab.incidents': '突发事件',
+  'tab.flood': '防汛防台',
+  'tab.duty': '值班值守',
+  open: '进行中的事件',
+  none: '当前没有突发事件',
+  drill: '演练',
+  plan: '预案',
+  level: '响应级别',
+  status: '状态',
+  reason: '研判依据',
+  place: '事发地',
+  activate: '启动响应',
+  activating: '正在启动…',
+  dismiss: '排除',
+  standDown: '终止响应',
+  note: '说明',
+  steps: '处置步骤（SOP）',
+  due: '时限',
+  overdue: '超时',
+  done: '已完成',
+  markDone: '完成',
+  feedback: '反馈情况',
+  resources: '应急资源',
+  nearest: '就近可调',
+  distance: '距离',
+  dispatch: '调派',
+  dispatched: '已调派',
+  reports: '信息报送',
+  nextReport: '待报送',
+  send: '报送',
+  reportText: '报送内容',
+  onTime: '按时',
+  late: '超时',
+  timeline: '事件时间线',
+  onDuty: '当前值班',
+  nobodyOnDuty: '暂无值班人员',
+  handover: '交接班',
+  handoverNote: '交接事项',
+  handedOver: '已交接',
+  dutyLog: '值班日志',
+  addLog: '记录',
+  logText: '值班记录内容',
+  cases: '关联案件',
+  alarms: '关联报警',
+  waterLevels: '积水与水位监测',
+  depth: '积水深度',
+  pumps: '排涝泵车',
+  standingWater: '积水类案件',
+  rainfall: '降雨与预警',
+  noData: '暂无数据',
+  km: '公里',
+  m: '米',
+  incidentMode: '应急状态',
+  tasksDone: '任务完成',
+  roster: '值班',
+  showAll: '进入应急指挥',
+  failed: '操作失败',
+  lead: '带班领导',
+  officer: '值班员',
+  stock: '储备',
+  capacity: '容量',
+} as const;
+export type EmKey = keyof typeof zh;
+
+const en: Record<EmKey, string> = {
+  title: 'Emergency command',
+  'tab.incidents': 'Incidents',
+  'tab.flood': 'Flood and typhoon',
+  'tab.duty': 'Duty',
+  open: 'Open incidents',
+  none: 'No incident at present',
+  drill: 'Drill',
+  plan: 'Plan',
+  level: 'Response level',
+  status: 'Status',
+  reason: 'Why',
+  place: 'Where',
+  activate: 'Activate',
+  activating: 'Activating…',
+  dismiss: 'Dismiss',
+  standDown: 'Stand down',
+  note: 'Note',
+  steps: 'Steps (SOP)',
+  due: 'Due',
+  overdue: 'Overdue',
+  done: 'Done',
+  markDone: 'Done',
+  feedback: 'Feedback',
+  resources: 'Resources',
+  nearest: 'Nearest available',
+  distance: 'Distance',
+  dispatch: 'Dispatch',
+  dispatched: 'Dispatched',
+  reports: 'Reports',
+  nextReport: 'Next report',
+  send: 'Send',
+  reportText: 'Report text',
+  onTime: 'on time',
+  late: 'late',
+  timeline: 'Timeline',
+  onDuty: 'On duty',
+  nobodyOnDuty: 'Nobody on duty',
+  handover: 'Hand over',
+  handoverNote: 'Handover note',
+  handedOver: 'Handed over',
+  dutyLog: 'Duty log',
+  addLog: 'Add',
+  logText: 'Log entry',
+  cases: 'Cases',
+  alarms: 'Alarms',
+  waterLevels: 'Standing water and water levels',
+  depth: 'Depth',
+  pumps: 'Pumps',
+  standingWater: 'Standing-water cases',
+  rainfall: 'Rainfall and warnings',
+  noData: 'No data',
+  km: 'km',
+  m: 'm',
+  incidentMode: 'Emergency',
+  tasksDone: 'tasks done',
+  roster: 'On duty',
+  showAll: 'Open emergency command',
+  failed: 'Failed',
+  lead: 'Leader in charge',
+  officer: 'Duty officer',
+  stock: 'Stock',
+  capacity: 'Capacity',
+};
+
+export function useEm() {
+  const { lang } = useI18n();
+  const dict = lang === 'zh' ? zh : en;
+  return { e: (k: EmKey) => dict[k], lang };
+}
+
+export function distanceText(m: number | null | undefined, lang: 'zh' | 'en'): string {
+  if (m === null || m === undefined) return '—';
+  if (m < 1000) return `${Math.round(m)} ${lang === 'zh' ? '米' : 'm'}`;
+  return `${(m / 1000).toFixed(1)} ${lang === 'zh' ? '公里' : 'km'}`;
+}
+
+export function timeText(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
+}
