@@ -25,6 +25,11 @@ export function registerSeed(program: Command) {
     .option('--cases <n>', 'city scale: cases over the last year (default 5,800,000 × fraction; 0: none)')
     .option('--devices <n>', 'city scale: IoT devices (default 100,000 × fraction; 0: none)')
     .option('--readings-per-device <n>', 'city scale: readings per device over the last day', '288')
+    .option(
+      '--grid-growth <x>',
+      "unit grid cells this many times larger (13.5 ≈ Shanghai's 40,625 grids)",
+      '1',
+    )
     .action(async (opts: SeedOptions) => {
       if (opts.scale !== 'district' && opts.scale !== 'city') {
         throw new Error(`--scale must be district or city, not "${opts.scale}"`);
@@ -59,6 +64,7 @@ export function registerSeed(program: Command) {
               force: opts.force ?? false,
               sharedDataDir: config.sharedDataDir,
               ...(opts.scale === 'city' && fraction < 1 ? { componentDensity: fraction } : {}),
+              ...(Number(opts.gridGrowth) > 1 ? { gridGrowth: Number(opts.gridGrowth) } : {}),
               progress: say,
             });
             return result.counts.components;
@@ -116,4 +122,5 @@ interface SeedOptions {
   cases?: string;
   devices?: string;
   readingsPerDevice?: string;
+  gridGrowth: string;
 }
