@@ -13,6 +13,7 @@ export * from './demo/index.ts';
 export * from './emergency/index.ts';
 export * from './geo/index.ts';
 export * from './grants.ts';
+export * from './hotline.ts';
 export * from './notify.ts';
 export * from './policy.ts';
 export * from './privacy.ts';

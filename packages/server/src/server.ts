@@ -41,6 +41,8 @@ import type { EventBus } from './events/outbox.ts';
 import { createFederation } from './federation/federation.module.ts';
 import { createGeo } from './geo/geo.module.ts';
 import type { GeoService } from './geo/geo.service.ts';
+import { hotlineRoutes } from './hotline/hotline.routes.ts';
+import { hotlineService } from './hotline/hotline.service.ts';
 import { type App, createApp } from './http/app.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { defaultRateLimits, type RateLimits } from './http/security.ts';
@@ -300,6 +302,7 @@ export async function buildServer({
     },
     ...(config.federation ? { options: config.federation } : {}),
   });
+  const hotline = hotlineService({ db, log, clock, cases: cases.service, geocode: geo.geocode });
   const notify = createNotify({
     db,
     log,
@@ -403,6 +406,7 @@ export async function buildServer({
     notify,
     cameras,
     federation,
+    { name: 'hotline', routes: (a) => hotlineRoutes(a, hotline) },
     {
       name: 'patrol',
       routes: (a) =>

@@ -94,7 +94,120 @@ const num = (name: string, raw: string) => {
   return n;
 };
 
+/** What callers ring 12345 about: text the category guess recognises, and the category itself. */
+const hotlineTopics = [
+  { text: '反映路边有暴露垃圾，无人清理，气味很大', category: '06010' },
+  { text: '小区门口占道经营，摊贩占用人行道', category: '09006' },
+  { text: '机动车乱停放堵住了消防通道', category: '09009' },
+  { text: '楼下乱堆杂物好几天了', category: '06036' },
+  { text: '有人焚烧垃圾、树叶，烟很大', category: '06020' },
+  { text: '施工占道没有围挡，行人很危险', category: '08002' },
+] as const;
+const surnames = ['张', '王', '李', '赵', '陈', '刘', '杨', '黄', '周', '吴'];
+
 export function registerChannelSimulations(simulate: Command) {
+  simulate
+    .command('hotline')
+    .description(
+      'send realistic 12345 work orders (with repeats of the same problem and retried deliveries), then 回访 for finished ones',
+    )
+    .option('--orders <n>', 'number of work orders', '200')
+    .option('--rate <r>', 'orders per second', '5')
+    .option('--duplicates <f>', 'share of orders about a problem already reported', '0.15')
+    .option('--retries <f>', 'share of orders delivered twice (the hotline retrying)', '0.05')
+    .option('--api <url>', 'OneGrid API (default http://localhost:$PORT)')
+    .option('--security <name>', 'security user who creates the service account', 'security')
+    .option(
+      '--password <pw>',
+      'their password (default: the demo password)',
+      process.env.ONEGRID_SECURITY_PASSWORD ?? 'onegrid-demo',
+    )
+    .option('--scope <code>', 'area of the orders', '310101')
+    .option(
+      '--prefix <p>',
+      'order number prefix',
+      `GD${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`,
+    )
+    .option('--seed <n>', 'random seed, to repeat a run')
+    .action(async (o: Record<string, string>) => {
+      const config = loadConfig();
+      const base = o.api ?? `http://localhost:${config.port}`;
+      const n = Math.max(1, Math.round(num('orders', o.orders!)));
+      const rate = num('rate', o.rate!);
+      const dupShare = num('duplicates', o.duplicates!);
+      const retryShare = num('retries', o.retries!);
+      const random = o.seed ? seeded(Number(o.seed)) : Math.random;
+      const m = await machineClient(
+        base,
+        { user: o.security!, password: o.password! },
+        `12345 热线模拟 ${Date.now()}`,
+        ['hotline'],
+        o.scope!,
+      );
+      const sent: { orderNo: string; topic: (typeof hotlineTopics)[number]; lng: number; lat: number }[] = [];
+      const counts: Record<string, number> = {};
+      const started = Date.now();
+      for (let i = 0; i < n; i++) {
+        const again =
+          sent.length > 0 && random() < dupShare ? sent[Math.floor(random() * sent.length)]! : undefined;
+        const topic = again?.topic ?? hotlineTopics[Math.floor(random() * hotlineTopics.length)]!;
+        const lng = again ? again.lng + (random() - 0.5) * 0.0002 : 121.468 + random() * 0.012;
+        const lat = again ? again.lat + (random() - 0.5) * 0.0002 : 31.226 + random() * 0.01;
+        const orderNo = `${o.prefix}-${String(i + 1).padStart(5, '0')}`;
+        const phone = `1${3 + Math.floor(random() * 6)}${String(Math.floor(random() * 1e9)).padStart(9, '0')}`;
+        const body = {
+          orderNo,
+          receivedAt: new Date().toISOString(),
+          content: `市民来电${topic.text}`,
+          location: { lng, lat },
+          caller: { name: `${surnames[Math.floor(random() * surnames.length)]}先生`, phone },
+          ...(random() < 0.7 ? { category: topic.category } : {}),
+          urgency: topic.category === '06020' ? 'urgent' : 'normal',
+          dueAt: new Date(Date.now() + (3 + Math.floor(random() * 5)) * 86_400_000).toISOString(),
+        };
+        const deliveries = random() < retryShare ? 2 : 1;
+        for (let k = 0; k < deliveries; k++) {
+          const r = await m.call<{ joined?: boolean; error?: { message: string } }>(
+            'POST',
+            '/api/v1/hotline/orders',
+            body,
+          );
+          const what =
+            r.status === 201
+              ? r.body.joined
+                ? 'joined'
+                : 'filed'
+              : r.status === 200
+                ? 'replayed'
+                : `error ${r.status}`;
+          counts[what] = (counts[what] ?? 0) + 1;
+        }
+        sent.push({ orderNo, topic, lng, lat });
+        if (rate > 0) await new Promise((res) => setTimeout(res, 1000 / rate));
+      }
+      // 回访 for the orders finished meanwhile (run again later to visit more).
+      let visited = 0;
+      for (const s of sent) {
+        const g = await m.call<{ status?: string; visitResult?: string | null }>(
+          'GET',
+          `/api/v1/hotline/orders/${s.orderNo}`,
+        );
+        if (g.body.status !== 'finished' || g.body.visitResult) continue;
+        const roll = random();
+        await m.call('POST', `/api/v1/hotline/orders/${s.orderNo}/visit`, {
+          result: roll < 0.75 ? 'satisfied' : roll < 0.9 ? 'basically' : 'unsatisfied',
+        });
+        visited++;
+      }
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      console.log(
+        `sent ${n} orders in ${secs} s: ${Object.entries(counts)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}; ${visited} 回访`,
+      );
+      if (Object.keys(counts).some((k) => k.startsWith('error'))) process.exitCode = 1;
+    });
+
   simulate
     .command('cameras')
     .description(
