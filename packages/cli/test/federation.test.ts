@@ -121,7 +121,7 @@ describe.skipIf(testEngine !== 'postgres')('federation: city, district and stree
     await until(
       async () => (await fetch(`${dist.url}/api/v1/health/ready`)).status === 200,
       `the district instance\n${output}`,
-      240_000,
+      480_000,
     );
   }
 
@@ -185,7 +185,7 @@ describe.skipIf(testEngine !== 'postgres')('federation: city, district and stree
     streetServer = await inProcess(street, streetDb.db);
     await startDistrict();
     for (const i of [city, dist, street]) await signIn(i, 'root', 'op');
-  }, 400_000);
+  }, 900_000);
 
   afterAll(async () => {
     if (district?.child.exitCode === null) district.child.kill('SIGKILL');
@@ -416,5 +416,5 @@ describe.skipIf(testEngine !== 'postgres')('federation: city, district and stree
       return f.length ? f : undefined;
     }, 'figures from the district');
     expect(figures[0]).toMatchObject({ areaCode: '310101', platformUrl: dist.url });
-  }, 600_000);
+  }, 900_000);
 });

@@ -91,25 +91,32 @@ export const exchangeBenchmark: Benchmark = {
       await lower.bench.db.query("UPDATE federation_links SET active = false WHERE id = 'lnk_000000000001'");
 
       progress(`handing up ${n} cases while the link is off`);
-      const op = (
-        await lower.bench.db.query<{ id: number }>("SELECT id::int AS id FROM users WHERE username = 'op'")
-      ).rows[0]!;
-      const caller = { system: true as const, name: 'bench' };
+      // As the street's operator would, through the API.
+      const login = await lower.server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'op', password: 'secret-pw' },
+      });
+      const authorization = `Bearer ${login.json().token}`;
       for (let i = 0; i < n; i++) {
-        const made = await lower.server.cases.service.report(
-          {
+        const made = await lower.server.app.inject({
+          method: 'POST',
+          url: '/api/v1/cases',
+          headers: { authorization },
+          payload: {
             category: '06010',
             description: `交换基准 ${i}`,
             location: { lng: square.lng + 0.0003, lat: square.lat + 0.0003 },
-            source: 'hotline',
           },
-          caller,
-        );
-        await lower.server.cases.service.act(made.case.id, 'hand-up', caller, {
-          version: made.case.version,
-          target: 'higher-platform',
-          reason: `基准 ${op.id}`,
         });
+        const c = made.json() as { id: number; version: number };
+        const up = await lower.server.app.inject({
+          method: 'POST',
+          url: `/api/v1/cases/${c.id}/hand-up`,
+          headers: { authorization },
+          payload: { version: c.version, target: 'higher-platform', reason: '基准' },
+        });
+        if (up.statusCode !== 200) throw new Error(`hand-up answered ${up.statusCode}: ${up.body}`);
       }
       const t0 = performance.now();
       await lower.bench.db.query("UPDATE federation_links SET active = true WHERE id = 'lnk_000000000001'");
