@@ -136,10 +136,11 @@ describe(`admin screens in the browser (${testEngine})`, () => {
     // Opened now: the department created by the administrator above is in its list.
     sec = await e.openAs('sec', '#/admin/users');
     await go('users', sec);
-    // The security administrator has the users tab and nothing else; the administrator lacks it.
+    // The security administrator has users, service accounts and the data catalog, and no
+    // configuration tab; the administrator lacks the users tab.
     expect(
       await sec.locator('[data-tab]').evaluateAll((els) => els.map((el) => el.getAttribute('data-tab'))),
-    ).toEqual(['users']);
+    ).toEqual(['users', 'serviceAccounts', 'catalog']);
     expect(await page.locator('[data-tab=users]').count()).toBe(0);
     const form = sec.getByTestId('user-form');
     await form.locator('input[name=username]').fill('wang.wei');

@@ -110,7 +110,7 @@ describe(`IoT screen: alarms and devices in the browser (${testEngine})`, () => 
     await page.locator(`[data-testid=alarm-item][data-id="${id}"]`).click();
     const detail = page.locator(`[data-testid=alarm-detail][data-id="${id}"]`);
     await detail.waitFor();
-    expect(await detail.getByTestId('alarm-reason').textContent()).toMatch(/depth/);
+    expect(await detail.getByTestId('alarm-reason').textContent()).toMatch(/积水深度/);
     const number = (await alarmsOf('w-rmgc-1')).find((a) => a.id === id)?.caseNumber ?? '';
     await detail.locator(`[data-testid=alarm-case] a:has-text("${number}")`).waitFor({ timeout: 5000 });
     const chart = detail.getByTestId('alarm-chart');
