@@ -33,7 +33,8 @@ export const redactPaths = secretKeys.flatMap((k) => {
 });
 
 /** Query parameters that carry credentials (stream tickets, OAuth codes and states). */
-const secretParams = /^(ticket|token|access_token|code|state|password|secret|client_secret|api_key|id_token)$/i;
+const secretParams =
+  /^(ticket|token|access_token|code|state|password|secret|client_secret|api_key|id_token)$/i;
 
 /** The URL with the values of credential-carrying query parameters replaced. */
 export function scrubUrl(url: string | undefined): string | undefined {
