@@ -133,7 +133,7 @@ describe(`a first day with the README accounts, in the browser (${testEngine})`,
     });
     await scratch.close();
     photo = Buffer.from(dataUrl.split(',')[1] ?? '', 'base64');
-  }, 300_000);
+  }, 600_000);
   afterAll(async () => e?.close());
 
   it('a citizen reports 暴露垃圾 at 人民广场 from a phone and gets a number with a toast', async () => {
