@@ -64,8 +64,15 @@ export function notifyTriggers(deps: {
   }
 
   async function caseRow(q: Queryable, id: number) {
-    const r = await q.query<{ department: string | null; description: string; number: string; area: string }>(
-      `SELECT department_code AS department, description, number, area_code AS area FROM cases WHERE id = $1`,
+    const r = await q.query<{
+      department: string | null;
+      description: string;
+      number: string;
+      area: string;
+      status: string;
+    }>(
+      `SELECT department_code AS department, description, number, area_code AS area, status
+         FROM cases WHERE id = $1`,
       [id],
     );
     return r.rows[0];
@@ -76,7 +83,9 @@ export function notifyTriggers(deps: {
     const p = e.payload;
     if (e.topic === 'case.dispatch' || e.topic === 'case.auto-dispatch') {
       const c = await caseRow(tx, Number(p.id));
-      if (!c?.department) return;
+      // A task that has moved on (signed for, handled, closed — or history loaded by the demo)
+      // is no news to the department by the time the event is read.
+      if (!c?.department || c.status !== 'dispatched') return;
       await notify.tell(tx, {
         userIds: await repo.departmentHandlers(c.department),
         kind: 'task.dispatched',
@@ -89,7 +98,7 @@ export function notifyTriggers(deps: {
       });
     } else if (e.topic === 'case.supervise') {
       const c = await caseRow(tx, Number(p.id));
-      if (!c) return;
+      if (!c || ['closed', 'rejected', 'merged'].includes(c.status)) return;
       await notify.tell(tx, {
         userIds: await repo.nearestOfRole('leader', c.area),
         kind: 'case.supervised',
