@@ -166,6 +166,7 @@ describe(`citizen reporting on ${testEngine}`, () => {
       trackingKey: receipt.trackingKey,
       trackingUrl: receipt.trackingUrl,
       open: true,
+      result: null,
       category: { code: '06010', name: '暴露垃圾' },
       district: { code: '310101', name: '黄浦区' },
       street: { code: '310101002', name: '南京东路街道' },

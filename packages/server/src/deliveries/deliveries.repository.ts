@@ -64,13 +64,16 @@ export function deliveriesRepository(db: Queryable) {
      * Claims up to `limit` due deliveries until `until`: each the earliest pending one of its
      * (target, key), so a key's deliveries go one at a time and in order. Rows another worker is
      * claiming are skipped (`SKIP LOCKED`); a claim that expires (its worker died) is taken again.
+     * Only targets of `kinds` (those this process can send) are claimed: a process that does not
+     * know a kind leaves its deliveries to one that does.
      */
-    async claim(now: Date, until: Date, limit: number): Promise<ClaimedDelivery[]> {
+    async claim(now: Date, until: Date, limit: number, kinds: string[]): Promise<ClaimedDelivery[]> {
       const r = await db.query<ClaimedDelivery>(
         `WITH due AS (
            SELECT d.id FROM deliveries d
             WHERE d.state = 'pending' AND d.next_at <= $1
               AND (d.claimed_until IS NULL OR d.claimed_until <= $1)
+              AND split_part(d.target, ':', 1) = ANY($4::text[])
               AND NOT EXISTS (
                 SELECT 1 FROM deliveries e
                  WHERE e.target = d.target AND e.ordering_key = d.ordering_key
@@ -80,7 +83,7 @@ export function deliveriesRepository(db: Queryable) {
             FOR UPDATE SKIP LOCKED)
          UPDATE deliveries d SET claimed_until = $2 FROM due WHERE d.id = due.id
          RETURNING d.id::text AS id, d.seq::int AS seq, d.target, d.event, d.body, d.attempts`,
-        [now, until, limit],
+        [now, until, limit, kinds],
       );
       return r.rows.sort((a, b) => a.seq - b.seq);
     },

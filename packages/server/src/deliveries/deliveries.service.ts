@@ -155,7 +155,9 @@ export function createDeliveries({
     let total = 0;
     for (;;) {
       const now = new Date();
-      const claimed = await repo.claim(now, new Date(now.getTime() + o.timeoutMs * 3), o.batch);
+      const claimed = await repo.claim(now, new Date(now.getTime() + o.timeoutMs * 3), o.batch, [
+        ...senders.keys(),
+      ]);
       if (claimed.length === 0) return total;
       await Promise.all(claimed.map(post));
       total += claimed.length;
