@@ -60,8 +60,11 @@ export function createFederation(deps: {
       failingSince: Date | null,
     ) => void,
   ) => {
-    const stats = new Map((await repo.queueStats()).map((s) => [s.linkId, s]));
-    for (const l of await repo.links()) {
+    // Metrics answer while the database is away (onegrid_db_up says so): no link figures then.
+    const read = await Promise.all([repo.queueStats(), repo.links()]).catch(() => undefined);
+    if (!read) return;
+    const stats = new Map(read[0].map((s) => [s.linkId, s]));
+    for (const l of read[1]) {
       const s = stats.get(l.id);
       set(
         { link: l.id, name: l.name, direction: l.direction },
