@@ -88,9 +88,13 @@ export const exchangeBenchmark: Benchmark = {
         privateKey: uk.privateKey,
         serviceAccount: null,
       });
-      await lower.bench.db.query("UPDATE federation_links SET active = false WHERE id = 'lnk_000000000001'");
+      // The district is away while the street hands up (its address answers nothing): the link
+      // stays active and queues, as it does in an outage; then the district comes back.
+      await lower.bench.db.query(
+        "UPDATE federation_links SET peer_url = 'http://127.0.0.1:9' WHERE id = 'lnk_000000000001'",
+      );
 
-      progress(`handing up ${n} cases while the link is off`);
+      progress(`handing up ${n} cases while the district is away`);
       // As the street's operator would, through the API.
       const login = await lower.server.app.inject({
         method: 'POST',
@@ -119,7 +123,10 @@ export const exchangeBenchmark: Benchmark = {
         if (up.statusCode !== 200) throw new Error(`hand-up answered ${up.statusCode}: ${up.body}`);
       }
       const t0 = performance.now();
-      await lower.bench.db.query("UPDATE federation_links SET active = true WHERE id = 'lnk_000000000001'");
+      await lower.bench.db.query(
+        `UPDATE federation_links SET peer_url = $1, next_attempt_at = NULL WHERE id = 'lnk_000000000001'`,
+        [upper.url],
+      );
       await until(
         async () =>
           (
