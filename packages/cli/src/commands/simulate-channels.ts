@@ -105,9 +105,19 @@ const hotlineTopics = [
 ] as const;
 const surnames = ['张', '王', '李', '赵', '陈', '刘', '杨', '黄', '周', '吴'];
 
+/** Where the API is, and the security user who issues the simulator's service account. */
+const asServiceAccount = (c: Command) =>
+  c
+    .option('--api <url>', 'OneGrid API (default http://localhost:$PORT)')
+    .option('--security <name>', 'security user who creates the service account', 'security')
+    .option(
+      '--password <pw>',
+      'their password (default: the demo password)',
+      process.env.ONEGRID_SECURITY_PASSWORD ?? 'onegrid-demo',
+    );
+
 export function registerChannelSimulations(simulate: Command) {
-  simulate
-    .command('hotline')
+  asServiceAccount(simulate.command('hotline'))
     .description(
       'send realistic 12345 work orders (with repeats of the same problem and retried deliveries), then 回访 for finished ones',
     )
@@ -115,13 +125,6 @@ export function registerChannelSimulations(simulate: Command) {
     .option('--rate <r>', 'orders per second', '5')
     .option('--duplicates <f>', 'share of orders about a problem already reported', '0.15')
     .option('--retries <f>', 'share of orders delivered twice (the hotline retrying)', '0.05')
-    .option('--api <url>', 'OneGrid API (default http://localhost:$PORT)')
-    .option('--security <name>', 'security user who creates the service account', 'security')
-    .option(
-      '--password <pw>',
-      'their password (default: the demo password)',
-      process.env.ONEGRID_SECURITY_PASSWORD ?? 'onegrid-demo',
-    )
     .option('--scope <code>', 'area of the orders', '310101')
     .option(
       '--prefix <p>',
@@ -208,21 +211,13 @@ export function registerChannelSimulations(simulate: Command) {
       if (Object.keys(counts).some((k) => k.startsWith('error'))) process.exitCode = 1;
     });
 
-  simulate
-    .command('cameras')
+  asServiceAccount(simulate.command('cameras'))
     .description(
       'register AI cameras and send detections with generated snapshots (opens, joins and clears cases)',
     )
     .option('--cameras <n>', 'number of cameras', '12')
     .option('--rate <r>', 'detections per second, all cameras together', '1')
     .option('--duration <s>', 'seconds to run; 0 runs until Ctrl-C', '60')
-    .option('--api <url>', 'OneGrid API (default http://localhost:$PORT)')
-    .option('--security <name>', 'security user who creates the service account', 'security')
-    .option(
-      '--password <pw>',
-      'their password (default: the demo password)',
-      process.env.ONEGRID_SECURITY_PASSWORD ?? 'onegrid-demo',
-    )
     .option('--scope <code>', 'area the cameras are in (and the account may use)', '310101')
     .option('--seed <n>', 'random seed, to repeat a run')
     .action(async (o: Record<string, string>) => {
