@@ -3,20 +3,18 @@
  * (the same readings `onegrid simulate --scenario storm` publishes), three alarm in one street, the
  * demo flood plan is proposed to the district's person on duty, the leader activates it, the
  * departments and the duty desk finish the SOP steps, the nearest pump and team are dispatched, the
- * first report goes up on time, and the incident shows on the command screen. Screenshots for docs.
+ * first report goes up on time, and the incident shows on the command screen. Screenshots go to
+ * e2e/screenshots; docs/screens holds the ones chosen for the docs.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stormSensors, stormStep } from '../packages/cli/src/simulate/storm.ts';
 import { seedEmergencyDemo } from '../packages/server/src/seed/emergency.factory.ts';
 import { ensureUser, makeLoopCity, square } from '../packages/server/src/seed/loop-city.factory.ts';
-import { type E2e, repoRoot, startE2e } from './harness.ts';
+import { type E2e, startE2e } from './harness.ts';
 
 const desktop = { width: 1440, height: 900 };
 const phone = { width: 390, height: 844 };
-const docsShots = path.join(repoRoot, 'docs/screens');
 
 describe('emergency command in the browser', () => {
   let e: E2e;
@@ -53,7 +51,6 @@ describe('emergency command in the browser', () => {
         location: { lng: s.lng, lat: s.lat },
       });
     }
-    fs.mkdirSync(docsShots, { recursive: true });
   }, 240_000);
   afterAll(async () => {
     await e?.close();
@@ -146,11 +143,11 @@ describe('emergency command in the browser', () => {
       for (const el of document.querySelectorAll('.em, .shell__main')) el.scrollTo(0, 0);
       window.scrollTo(0, 0);
     });
-    await operator.screenshot({ path: path.join(docsShots, 'emergency-desktop.png'), fullPage: false });
+    await e.shot(operator, 'emergency-desktop.png');
     await operator.getByTestId('tab-flood').click();
     await operator.getByTestId('water-alarms').getByText('厘米').first().waitFor();
     await operator.getByTestId('water-cases').locator('a').first().waitFor();
-    await operator.screenshot({ path: path.join(docsShots, 'emergency-flood-desktop.png') });
+    await e.shot(operator, 'emergency-flood-desktop.png');
   });
 
   it('shows the incident on the command screen, and on a phone', async () => {
@@ -166,11 +163,11 @@ describe('emergency command in the browser', () => {
     expect(await wall.getByTestId('cmd-incident-reports').textContent()).toContain('首报');
     await wall.locator('.em-cmd-incident').waitFor();
     await wall.waitForSelector('[data-testid=command][data-ready=true]', { timeout: 90_000 });
-    await wall.screenshot({ path: path.join(docsShots, 'emergency-command.png') });
+    await e.shot(wall, 'emergency-command.png');
 
     const mobile = await e.openAs('hp-operator', '#/emergency', { viewport: phone });
     await mobile.locator('[data-testid=incident][data-status=active]').waitFor();
-    await mobile.screenshot({ path: path.join(docsShots, 'emergency-phone.png') });
+    await e.shot(mobile, 'emergency-phone.png');
     expect(e.pageErrors).toEqual([]);
   });
 });
